@@ -1,0 +1,1 @@
+"""The cluster: JobMaster, deployment of subtasks, execution targets (local, flink)."""

@@ -1,0 +1,135 @@
+"""Moving buffers from subpartitions to input channels, one buffer at a time, against credit.
+
+Flink's ``CreditBasedSequenceNumberingViewReader`` (here :class:`SubpartitionView`) and
+``PartitionRequestQueue`` (here :class:`LocalTransport`): a reader is *available* when its
+subpartition has a buffer and either the reader has credit or the next buffer is an event.
+The transport keeps a FIFO of available readers and sends exactly one buffer per turn, so
+channels sharing the transport take turns and a channel without credit never blocks the others.
+
+Credit announcements (``AddCredit``) are queued and applied by the transport, never by a
+nested call, so no call chain runs from a consumer back into a producer.
+
+Threading model: one transport per process, driven by the thread that runs the mailbox loop:
+:meth:`LocalTransport.pump` is called between task steps.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+
+from kolk._runtime.network.buffer import Buffer
+from kolk._runtime.network.consumer import InputChannel
+from kolk._runtime.network.partition import ResultSubpartition
+from kolk.util.exceptions import KolkInternalError
+
+__all__ = ["LocalTransport", "SubpartitionView", "TraceListener"]
+
+#: Called with (event name, view, buffer or None, credit) for the flow tracer; None when off.
+TraceListener = Callable[[str, "SubpartitionView", "Buffer | None", int], None]
+
+
+class SubpartitionView:
+    """The sender's reader of one subpartition for one input channel.
+
+    Invariant: ``credit`` is never negative; a data buffer is sent only when it is > 0.
+    """
+
+    __slots__ = (
+        "channel",
+        "credit",
+        "enqueued",
+        "next_sequence_number",
+        "subpartition",
+        "transport",
+    )
+
+    def __init__(
+        self, subpartition: ResultSubpartition, channel: InputChannel, transport: LocalTransport
+    ) -> None:
+        self.subpartition = subpartition
+        self.channel = channel
+        self.transport = transport
+        self.credit = channel.initial_credit()
+        self.next_sequence_number = 0
+        self.enqueued = False
+
+    def is_available(self) -> bool:
+        """True if a buffer can be sent now."""
+        queue = self.subpartition.queue
+        return bool(queue) and (self.credit > 0 or queue[0].event is not None)
+
+    def next_buffer(self) -> Buffer:
+        """Polls the subpartition, spending one credit for a data buffer."""
+        buffer = self.subpartition.poll()
+        if buffer.event is None:
+            if self.credit <= 0:
+                raise KolkInternalError("no credit available")
+            self.credit -= 1
+        buffer.sequence_number = self.next_sequence_number
+        self.next_sequence_number += 1
+        return buffer
+
+
+class LocalTransport:
+    """Delivers buffers between subpartitions and input channels inside one process."""
+
+    def __init__(self, trace: TraceListener | None = None) -> None:
+        self._available: deque[SubpartitionView] = deque()
+        self._credits: deque[tuple[SubpartitionView, int]] = deque()
+        self._trace = trace
+        self.views: list[SubpartitionView] = []
+
+    def connect(self, subpartition: ResultSubpartition, channel: InputChannel) -> SubpartitionView:
+        """Connects a subpartition to its consumer channel (Flink's partition request).
+
+        The request carries the channel's initial credit (its exclusive buffers).
+        """
+        view = SubpartitionView(subpartition, channel, self)
+        subpartition.register_listener(lambda: self._notify_available(view))
+        channel.announce_credit = lambda n: self._credits.append((view, n))
+        self.views.append(view)
+        if self._trace is not None:
+            self._trace("credit", view, None, view.credit)
+        if view.is_available():
+            self._enqueue(view)
+        return view
+
+    def _notify_available(self, view: SubpartitionView) -> None:
+        if not view.enqueued and view.is_available():
+            self._enqueue(view)
+
+    def _enqueue(self, view: SubpartitionView) -> None:
+        view.enqueued = True
+        self._available.append(view)
+
+    def pump(self) -> bool:
+        """Applies queued credit and sends buffers until nothing can move; True if anything did."""
+        moved = False
+        available = self._available
+        credits = self._credits
+        trace = self._trace
+        while credits or available:
+            while credits:
+                view, credit = credits.popleft()
+                view.credit += credit
+                moved = True
+                if trace is not None:
+                    trace("credit", view, None, credit)
+                if not view.enqueued and view.is_available():
+                    self._enqueue(view)
+            while available:
+                view = available.popleft()
+                view.enqueued = False
+                if not view.is_available():
+                    continue
+                buffer = view.next_buffer()
+                if trace is not None:
+                    trace("send", view, buffer, view.credit)
+                view.channel.on_buffer(buffer)
+                moved = True
+                if view.is_available():
+                    self._enqueue(view)
+                if credits:
+                    break
+        return moved

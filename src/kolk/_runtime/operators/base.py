@@ -1,0 +1,131 @@
+"""Operator contracts: what the task calls on the operators of its chain.
+
+Three kinds (Flink has one ``StreamOperator`` interface; kolk splits it by how records enter,
+so the hot path can be a single loop per chain):
+
+- :class:`FunctionOperator`: calls a user function per record (map, filter, flat_map,
+  process, reduce). Consecutive function operators of a chain are fused into one per-record
+  loop by :mod:`kolk._runtime.tasks.fusion`, as PyFlink fuses its Python operators.
+- :class:`BatchOperator`: takes a whole list of records (sinks).
+- :class:`SourceOperator`: produces records.
+
+Life cycle, once per subtask: ``setup`` (always), ``open`` (before the first record reaches
+the chain; never if none does), ``finish`` (end of input), ``close`` (only if opened).
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from kolk._runtime.operators.runtime_context import StreamingRuntimeContext
+from kolk._runtime.state.heap import HeapKeyedStateBackend
+from kolk._runtime.state.key_context import KeyContext
+from kolk.datastream.functions import Function
+
+__all__ = [
+    "BatchOperator",
+    "FunctionOperator",
+    "OperatorEnvironment",
+    "SourceOperator",
+    "StreamOperator",
+]
+
+
+@dataclass(frozen=True)
+class OperatorEnvironment:
+    """What the task gives an operator at setup.
+
+    Attributes:
+        name: the operator's name.
+        task_name: the task's chained name.
+        subtask_index: 0-based subtask index.
+        parallelism: the subtask count.
+        runtime_context: passed to user functions' ``open``.
+        key_context: the current key (keyed operators), else None.
+        keyed_backend: keyed state (keyed operators), else None.
+    """
+
+    name: str
+    task_name: str
+    subtask_index: int
+    parallelism: int
+    runtime_context: StreamingRuntimeContext
+    key_context: KeyContext | None = None
+    keyed_backend: HeapKeyedStateBackend | None = None
+
+
+class StreamOperator(abc.ABC):
+    """Base of all operators."""
+
+    env: OperatorEnvironment
+
+    def setup(self, env: OperatorEnvironment) -> None:
+        """Receives the operator's environment (always called, before anything else)."""
+        self.env = env
+
+    @property
+    def name(self) -> str:
+        """The operator's name (after setup)."""
+        return self.env.name
+
+    def open(self) -> None:
+        """Called before the first record reaches this chain."""
+
+    def finish(self) -> None:
+        """End of input: flush what the operator buffers."""
+
+    def close(self) -> None:
+        """Releases resources; called only if ``open`` was."""
+
+
+class FunctionOperator(StreamOperator):
+    """An operator that calls a user function per record.
+
+    Subclasses set :attr:`kind` (the fusion template) and :attr:`call` (the bound user
+    callable), and may add per-record helpers in :meth:`bindings`.
+    """
+
+    kind: str = ""
+
+    def __init__(self, function: Any, method: str) -> None:
+        self.function = function
+        bound = getattr(function, method, None) if isinstance(function, Function) else None
+        if bound is None:
+            if not callable(function):
+                raise TypeError(
+                    f"expected a callable or an object with a '{method}' method, got "
+                    f"{type(function).__name__}"
+                )
+            bound = function
+        self.call: Callable[..., Any] = bound
+
+    def bindings(self) -> dict[str, Any]:
+        """Values the fused loop needs besides ``call`` (context ``c``, state ``s``)."""
+        return {}
+
+    def open(self) -> None:
+        if isinstance(self.function, Function):
+            self.function.open(self.env.runtime_context)
+
+    def close(self) -> None:
+        if isinstance(self.function, Function):
+            self.function.close()
+
+
+class BatchOperator(StreamOperator):
+    """An operator that takes whole batches of records (sinks)."""
+
+    @abc.abstractmethod
+    def process_batch(self, records: list[Any]) -> None:
+        """Processes records in order."""
+
+
+class SourceOperator(StreamOperator):
+    """An operator that produces records."""
+
+    @abc.abstractmethod
+    def emit_next(self, max_records: int, emit: Callable[[list[Any]], None]) -> bool:
+        """Emits up to ``max_records`` records through ``emit``; False once exhausted."""

@@ -1,0 +1,144 @@
+"""Operator factories: what a Transformation carries to create its runtime operator.
+
+A factory is a small immutable description (the user function plus settings); each subtask
+calls :meth:`OperatorFactory.create` to get its own operator instance. The builders choose the
+factory; the graph layer only reads :attr:`OperatorFactory.kind`.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kolk._runtime.operators.base import StreamOperator
+
+__all__ = [
+    "CollectionSourceFactory",
+    "FilterOperatorFactory",
+    "FlatMapOperatorFactory",
+    "KeyedProcessOperatorFactory",
+    "MapOperatorFactory",
+    "OperatorFactory",
+    "PrintSinkOperatorFactory",
+    "ProcessOperatorFactory",
+    "ReduceOperatorFactory",
+]
+
+
+class OperatorFactory(abc.ABC):
+    """Creates one operator instance per subtask."""
+
+    #: "source", "operator" or "sink": the plan's pact.
+    kind: str = "operator"
+
+    @abc.abstractmethod
+    def create(self) -> StreamOperator:
+        """Returns a fresh operator for one subtask."""
+
+
+@dataclass(frozen=True, eq=False)
+class CollectionSourceFactory(OperatorFactory):
+    """``from_collection``: emits the elements in order, then ends (a bounded source)."""
+
+    elements: Sequence[Any]
+    kind = "source"
+
+    def create(self) -> StreamOperator:
+        from kolk._runtime.operators.source import CollectionSourceOperator
+
+        return CollectionSourceOperator(self.elements)
+
+
+@dataclass(frozen=True, eq=False)
+class MapOperatorFactory(OperatorFactory):
+    """``map``: a callable or a ``MapFunction``; one output per input."""
+
+    function: Any
+
+    def create(self) -> StreamOperator:
+        from kolk._runtime.operators.simple import MapOperator
+
+        return MapOperator(self.function)
+
+
+@dataclass(frozen=True, eq=False)
+class FlatMapOperatorFactory(OperatorFactory):
+    """``flat_map``: a callable or a ``FlatMapFunction`` returning or yielding outputs."""
+
+    function: Any
+
+    def create(self) -> StreamOperator:
+        from kolk._runtime.operators.simple import FlatMapOperator
+
+        return FlatMapOperator(self.function)
+
+
+@dataclass(frozen=True, eq=False)
+class FilterOperatorFactory(OperatorFactory):
+    """``filter``: a callable or a ``FilterFunction``; keeps elements it returns true for."""
+
+    function: Any
+
+    def create(self) -> StreamOperator:
+        from kolk._runtime.operators.simple import FilterOperator
+
+        return FilterOperator(self.function)
+
+
+@dataclass(frozen=True, eq=False)
+class ProcessOperatorFactory(OperatorFactory):
+    """``DataStream.process``: a ``ProcessFunction``."""
+
+    function: Any
+
+    def create(self) -> StreamOperator:
+        from kolk._runtime.operators.process import ProcessOperator
+
+        return ProcessOperator(self.function)
+
+
+@dataclass(frozen=True, eq=False)
+class KeyedProcessOperatorFactory(OperatorFactory):
+    """``KeyedStream.process``: a ``KeyedProcessFunction`` (keyed state, current key)."""
+
+    function: Any
+
+    def create(self) -> StreamOperator:
+        from kolk._runtime.operators.process import KeyedProcessOperator
+
+        return KeyedProcessOperator(self.function)
+
+
+@dataclass(frozen=True, eq=False)
+class ReduceOperatorFactory(OperatorFactory):
+    """``KeyedStream.reduce``: a callable or ``ReduceFunction``; emits every running result."""
+
+    function: Any
+
+    def create(self) -> StreamOperator:
+        from kolk._runtime.operators.reduce import ReduceOperator
+
+        return ReduceOperator(self.function)
+
+
+@dataclass(frozen=True, eq=False)
+class PrintSinkOperatorFactory(OperatorFactory):
+    """``print()``: writes ``prefix + formatter(record)`` lines to standard output.
+
+    Attributes:
+        sink_identifier: the identifier given to ``print(id)``, or None.
+        formatter: turns a record into its printed text (Java ``toString`` for declared
+            types, Python ``str`` for pickled ones).
+    """
+
+    sink_identifier: str | None
+    formatter: Callable[[Any], str] = str
+    kind = "sink"
+
+    def create(self) -> StreamOperator:
+        from kolk._runtime.operators.sink import PrintSinkOperator
+
+        return PrintSinkOperator(self.sink_identifier, self.formatter)

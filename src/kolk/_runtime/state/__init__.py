@@ -1,0 +1,1 @@
+"""Keyed state: key contexts, state backends organised by key group, state handles."""

@@ -1,0 +1,110 @@
+"""What a task needs to run one subtask (Flink's ``TaskDeploymentDescriptor``).
+
+The cluster layer derives these immutable values from the JobGraph; the runtime never sees the
+graph itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from kolk._runtime.operators.factories import OperatorFactory
+
+__all__ = ["InputConfig", "OperatorConfig", "OutputConfig", "TaskConfig"]
+
+
+@dataclass(frozen=True)
+class OperatorConfig:
+    """One operator of the task's chain.
+
+    Attributes:
+        index: position in :attr:`TaskConfig.operators` (0 = chain head).
+        name: operator name (``"Map"``).
+        factory: creates the operator.
+        keyed: the operator runs on a KeyedStream (keyed state, current key).
+        key_type: the KeyedStream's declared key type, if any.
+        chained_outputs: indices of operators this one feeds by direct call.
+        network_outputs: indices into :attr:`TaskConfig.outputs` this one writes to.
+    """
+
+    index: int
+    name: str
+    factory: OperatorFactory
+    keyed: bool = False
+    key_type: Any = None
+    chained_outputs: tuple[int, ...] = ()
+    network_outputs: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class OutputConfig:
+    """One non-chained output edge: a ResultPartition and how records are routed into it.
+
+    Attributes:
+        name: for messages and traces.
+        ship_strategy: ``"FORWARD"``, ``"REBALANCE"``, ``"RESCALE"``, ``"SHUFFLE"``,
+            ``"BROADCAST"``, ``"GLOBAL"``, ``"HASH"`` or ``"CUSTOM"``.
+        num_subpartitions: consumer channels this producer subtask feeds.
+        buffer_timeout: ms; > 0 periodic flush, 0 flush every record, -1 only when full.
+        key_selector: for HASH and CUSTOM.
+        key_type: for HASH: the declared key type or None (pickled).
+        max_parallelism: for HASH: the consumer's number of key groups.
+        partitioner: for CUSTOM.
+    """
+
+    name: str
+    ship_strategy: str
+    num_subpartitions: int
+    buffer_timeout: int
+    key_selector: Any = None
+    key_type: Any = None
+    max_parallelism: int = 128
+    partitioner: Any = None
+
+
+@dataclass(frozen=True)
+class InputConfig:
+    """One input edge: an InputGate with one channel per connected producer subtask."""
+
+    name: str
+    num_channels: int
+
+
+@dataclass(frozen=True)
+class TaskConfig:
+    """Everything one subtask needs.
+
+    Attributes:
+        job_name: the job's name.
+        vertex_name: the chained name (``"Map -> Filter"``).
+        subtask_index: 0-based.
+        parallelism: subtasks of this vertex.
+        max_parallelism: key groups of the chain head.
+        operators: the chain, head first.
+        outputs: non-chained output edges.
+        inputs: input edges (empty for a source task).
+        buffer_capacity: records per network buffer.
+        seed: seeds the task's random choices (rebalance start, shuffle), or None.
+        attempt: the execution attempt (0 for the first).
+        job_parameters: global job parameters (``RuntimeContext.get_job_parameter``).
+    """
+
+    job_name: str
+    vertex_name: str
+    subtask_index: int
+    parallelism: int
+    max_parallelism: int
+    operators: tuple[OperatorConfig, ...]
+    outputs: tuple[OutputConfig, ...] = ()
+    inputs: tuple[InputConfig, ...] = ()
+    buffer_capacity: int = 1024
+    seed: int | None = None
+    attempt: int = 0
+    job_parameters: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def task_name_with_subtasks(self) -> str:
+        """Flink's ``Name (i/n)`` form."""
+        return f"{self.vertex_name} ({self.subtask_index + 1}/{self.parallelism})"

@@ -1,0 +1,189 @@
+"""The operators of one task, wired together (Flink's ``OperatorChain``).
+
+Chained operators call each other directly: runs of function operators are fused into one
+per-record loop (:mod:`.fusion`); their output lists go to sinks and to the task's record
+writers. The chain opens lazily, when the first records reach it, and closes only if it
+opened (PyFlink's rule: ``open``/``close`` run once per subtask that received records).
+Opening goes from the tail to the head, closing from the head to the tail, as in Flink.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from kolk._runtime.errors import UserCodeError, describe_function
+from kolk._runtime.network.writer import RecordWriter
+from kolk._runtime.operators.base import (
+    BatchOperator,
+    FunctionOperator,
+    OperatorEnvironment,
+    SourceOperator,
+    StreamOperator,
+)
+from kolk._runtime.operators.runtime_context import StreamingRuntimeContext
+from kolk._runtime.state.heap import HeapKeyedStateBackend
+from kolk._runtime.state.key_context import KeyContext
+from kolk._runtime.tasks.deployment import OperatorConfig, TaskConfig
+from kolk._runtime.tasks.fusion import Consumer, compile_segment
+from kolk.util.exceptions import KolkInternalError
+
+__all__ = ["OperatorChain"]
+
+
+class OperatorChain:
+    """Creates, wires, opens and closes the operators of one subtask.
+
+    Args:
+        config: the task's configuration.
+        writers: one record writer per entry of ``config.outputs``.
+    """
+
+    def __init__(self, config: TaskConfig, writers: list[RecordWriter]) -> None:
+        self.config = config
+        self.writers = writers
+        self.operators: list[StreamOperator] = []
+        self.opened = False
+        self._open_operators: list[StreamOperator] = []
+        for op_config in config.operators:
+            self.operators.append(self._create(op_config))
+        self._consumers: dict[int, Callable[..., None]] = {}
+        head = self.operators[0]
+        self.source: SourceOperator | None = head if isinstance(head, SourceOperator) else None
+        #: Takes a batch: ``(records)``, or ``(records, keys, key_groups)`` for a keyed head.
+        self.process: Callable[..., None] = self._head_entry()
+
+    def _create(self, op_config: OperatorConfig) -> StreamOperator:
+        config = self.config
+        operator = op_config.factory.create()
+        key_context = KeyContext() if op_config.keyed else None
+        backend = (
+            HeapKeyedStateBackend(key_context, config.max_parallelism)
+            if key_context is not None
+            else None
+        )
+        runtime_context = StreamingRuntimeContext(
+            config.vertex_name,
+            config.subtask_index,
+            config.parallelism,
+            config.max_parallelism,
+            config.attempt,
+            config.job_parameters,
+            backend,
+        )
+        operator.setup(
+            OperatorEnvironment(
+                name=op_config.name,
+                task_name=config.vertex_name,
+                subtask_index=config.subtask_index,
+                parallelism=config.parallelism,
+                runtime_context=runtime_context,
+                key_context=key_context,
+                keyed_backend=backend,
+            )
+        )
+        return operator
+
+    # -- wiring -------------------------------------------------------------------------------
+
+    def _outputs_of(self, index: int) -> list[tuple[str, Consumer]]:
+        op_config = self.config.operators[index]
+        outputs = [
+            (self.config.operators[c].name, self._consumer(c)) for c in op_config.chained_outputs
+        ]
+        outputs += [
+            (self.writers[w].partition.name, self.writers[w].emit)
+            for w in op_config.network_outputs
+        ]
+        return outputs
+
+    def _consumer(self, index: int) -> Callable[..., None]:
+        consumer = self._consumers.get(index)
+        if consumer is None:
+            consumer = self._consumers[index] = self._build_consumer(index)
+        return consumer
+
+    def _build_consumer(self, index: int) -> Callable[..., None]:
+        operator = self.operators[index]
+        op_config = self.config.operators[index]
+        if isinstance(operator, BatchOperator):
+            if op_config.chained_outputs or op_config.network_outputs:
+                raise KolkInternalError(f"sink '{op_config.name}' cannot have outputs")
+            return _guard_batch(operator)
+        if isinstance(operator, FunctionOperator):
+            run = [operator]
+            last = index
+            while True:
+                cfg = self.config.operators[last]
+                if len(cfg.chained_outputs) != 1 or cfg.network_outputs:
+                    break
+                nxt = cfg.chained_outputs[0]
+                nxt_op = self.operators[nxt]
+                if not isinstance(nxt_op, FunctionOperator) or self.config.operators[nxt].keyed:
+                    break
+                run.append(nxt_op)
+                last = nxt
+            key_context = operator.env.key_context if op_config.keyed else None
+            return compile_segment(run, self._outputs_of(last), key_context)
+        raise KolkInternalError(f"operator '{op_config.name}' cannot be chained here")
+
+    def _head_entry(self) -> Callable[..., None]:
+        if self.source is None:
+            return self._consumer(0)
+        outputs = [consumer for _, consumer in self._outputs_of(0)]
+        if len(outputs) == 1:
+            return outputs[0]
+
+        def fan_out(records: list[Any]) -> None:
+            for consumer in outputs:
+                consumer(records)
+
+        return fan_out
+
+    # -- life cycle -----------------------------------------------------------------------------
+
+    def open(self) -> None:
+        """Opens every operator, tail first (called before the first records)."""
+        self.opened = True
+        for operator in reversed(self.operators):
+            _call_user(operator, operator.open, "open")
+            self._open_operators.append(operator)
+
+    def finish(self) -> None:
+        """End of input for every operator, head first."""
+        for operator in self.operators:
+            _call_user(operator, operator.finish, "finish")
+
+    def close(self) -> None:
+        """Closes the operators that were opened, head first."""
+        opened = self._open_operators
+        self._open_operators = []
+        for operator in self.operators:
+            if operator in opened:
+                _call_user(operator, operator.close, "close")
+
+
+def _call_user(operator: StreamOperator, method: Callable[[], None], what: str) -> None:
+    try:
+        method()
+    except (UserCodeError, KolkInternalError):
+        raise
+    except Exception as exc:
+        function = getattr(operator, "function", None)
+        target = describe_function(getattr(function, what, function)) if function else what
+        raise UserCodeError(operator.name, f"{what}() of {target}", exc) from exc
+
+
+def _guard_batch(operator: BatchOperator) -> Callable[..., None]:
+    process = operator.process_batch
+
+    def run(records: list[Any], *keys_and_key_groups: list[Any]) -> None:
+        # A keyed sink (KeyedStream.print()) also receives keys and key groups: unused.
+        try:
+            process(records)
+        except (UserCodeError, KolkInternalError):
+            raise
+        except Exception as exc:
+            raise UserCodeError(operator.name, "sink", exc) from exc
+
+    return run

@@ -1,0 +1,1 @@
+"""Time: clocks (and, later, watermarks and timer services)."""

@@ -1,0 +1,114 @@
+"""The part of PyFlink's ``DataStream`` / ``KeyedStream`` / ``DataStreamSink`` surface kolk does
+not support yet.
+
+Every method exists with PyFlink 2.3's exact signature (checked by
+``tests/architecture/test_public_surface.py``) and raises ``NotImplementedError`` naming the
+class and method, e.g. ``"KeyedStream.window is not supported by kolk yet"``. Implementing a
+method means moving it to ``data_stream.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from kolk.datastream._unsupported_environment import not_supported
+
+__all__ = [
+    "UnsupportedDataStreamMethods",
+    "UnsupportedKeyedStreamMethods",
+    "UnsupportedSinkMethods",
+]
+
+
+class UnsupportedDataStreamMethods:
+    """Mixin of :class:`DataStream` methods that raise NotImplementedError.
+
+    The owning class sets ``_surface_name`` (its PyFlink class name) for the message.
+    """
+
+    __slots__ = ()
+    _surface_name = "DataStream"
+
+    def set_uid_hash(self, uid_hash: Any) -> NoReturn:
+        """Not supported yet (user-provided operator hashes)."""
+        raise not_supported(self._surface_name, "set_uid_hash")
+
+    def get_execution_config(self) -> NoReturn:
+        """Not supported yet (PyFlink: the ExecutionConfig)."""
+        raise not_supported(self._surface_name, "get_execution_config")
+
+    def window_all(self, window_assigner: Any) -> NoReturn:
+        """Not supported yet (windows)."""
+        raise not_supported(self._surface_name, "window_all")
+
+    def connect(self, ds: Any) -> NoReturn:
+        """Not supported yet (connected and broadcast streams)."""
+        raise not_supported(self._surface_name, "connect")
+
+    def project(self, *field_indexes: Any) -> NoReturn:
+        """Not supported yet (tuple projection)."""
+        raise not_supported(self._surface_name, "project")
+
+    def assign_timestamps_and_watermarks(self, watermark_strategy: Any) -> NoReturn:
+        """Not supported yet (event time)."""
+        raise not_supported(self._surface_name, "assign_timestamps_and_watermarks")
+
+    def partition_custom(self, partitioner: Any, key_selector: Any) -> NoReturn:
+        """Not supported yet (custom partitioners)."""
+        raise not_supported(self._surface_name, "partition_custom")
+
+    def add_sink(self, sink_func: Any) -> NoReturn:
+        """Not supported yet (SinkFunction sinks); ``print()`` is supported."""
+        raise not_supported(self._surface_name, "add_sink")
+
+    def sink_to(self, sink: Any) -> NoReturn:
+        """Not supported yet (Sink V2 sinks); ``print()`` is supported."""
+        raise not_supported(self._surface_name, "sink_to")
+
+    def execute_and_collect(self, job_execution_name: Any = None, limit: Any = None) -> NoReturn:
+        """Not supported yet (collecting results into the client)."""
+        raise not_supported(self._surface_name, "execute_and_collect")
+
+    def get_side_output(self, output_tag: Any) -> NoReturn:
+        """Not supported yet (side outputs)."""
+        raise not_supported(self._surface_name, "get_side_output")
+
+    def cache(self) -> NoReturn:
+        """Not supported yet (cached intermediate results)."""
+        raise not_supported(self._surface_name, "cache")
+
+
+class UnsupportedKeyedStreamMethods:
+    """Mixin of :class:`KeyedStream`'s own methods that raise NotImplementedError."""
+
+    __slots__ = ()
+
+    def add_sink(self, sink_func: Any) -> NoReturn:
+        """Not supported yet (SinkFunction sinks); ``print()`` is supported."""
+        raise not_supported("KeyedStream", "add_sink")
+
+    def window(self, window_assigner: Any) -> NoReturn:
+        """Not supported yet (windows)."""
+        raise not_supported("KeyedStream", "window")
+
+    def count_window(self, size: Any, slide: Any = 0) -> NoReturn:
+        """Not supported yet (count windows)."""
+        raise not_supported("KeyedStream", "count_window")
+
+    def connect(self, ds: Any) -> NoReturn:
+        """Not supported yet (connected and broadcast streams)."""
+        raise not_supported("KeyedStream", "connect")
+
+    def project(self, *field_indexes: Any) -> NoReturn:
+        """Not supported yet (tuple projection)."""
+        raise not_supported("KeyedStream", "project")
+
+
+class UnsupportedSinkMethods:
+    """Mixin of :class:`DataStreamSink` methods that raise NotImplementedError."""
+
+    __slots__ = ()
+
+    def set_uid_hash(self, uid_hash: Any) -> NoReturn:
+        """Not supported yet (user-provided operator hashes)."""
+        raise not_supported("DataStreamSink", "set_uid_hash")

@@ -1,0 +1,3 @@
+"""Utilities of the public API (mirrors ``pyflink.util``)."""
+
+__all__: list[str] = []

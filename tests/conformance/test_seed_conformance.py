@@ -1,0 +1,68 @@
+"""The seed programs run by ``kolk run`` print what real PyFlink printed.
+
+References: ``reference/NAME.p1.out`` (PyFlink at parallelism 1) and ``NAME.default.out``
+(PyFlink's default parallelism on the 2-core machine they were recorded on, i.e. 2).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from kolk_process import REFERENCE_DIR, run_kolk
+from seed_output_compare import compare_exact, compare_parallel
+
+SEEDS = sorted(path.stem for path in REFERENCE_DIR.glob("s*.py"))
+EXAMPLES_DIR = Path(__file__).parents[2] / "examples" / "seed"
+
+
+def test_all_eight_seed_programs_are_here() -> None:
+    assert SEEDS == [
+        "s01_credit_based_flow_control",
+        "s02_task_chaining_disabled",
+        "s03_task_chaining_enabled",
+        "s04_keyed_state",
+        "s07a_word_count",
+        "s07b_session_tracking",
+        "s08a_consecutive_failures",
+        "s08b_cumulative_sum",
+    ]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_example_is_the_seed_program_verbatim(seed: str) -> None:
+    example = EXAMPLES_DIR / f"{seed.removeprefix('s')}.py"
+    assert example.read_bytes() == (REFERENCE_DIR / f"{seed}.py").read_bytes()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_seed_at_parallelism_1_prints_exactly_what_pyflink_prints(seed: str) -> None:
+    result = run_kolk("run", "-p", "1", REFERENCE_DIR / f"{seed}.py")
+    assert (result.returncode, result.stderr) == (0, "")
+    expected = (REFERENCE_DIR / f"{seed}.p1.out").read_text()
+    assert compare_exact(expected, result.stdout) == [], result.stdout
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_seed_at_parallelism_2_prints_what_pyflink_prints_per_subtask(seed: str) -> None:
+    result = run_kolk("run", "-p", "2", REFERENCE_DIR / f"{seed}.py")
+    assert (result.returncode, result.stderr) == (0, "")
+    expected = (REFERENCE_DIR / f"{seed}.default.out").read_text()
+    assert compare_parallel(expected, result.stdout) == [], result.stdout
+
+
+KEYED_STREAM_P1 = "(user1,1)\n(user2,2)\n(user1,4)\n(user3,4)\n(user2,7)\n"
+
+
+def test_keyed_stream_example_at_parallelism_1() -> None:
+    result = run_kolk("run", "-p", "1", EXAMPLES_DIR / "09_creating_a_keyed_stream.py")
+    assert (result.returncode, result.stderr, result.stdout) == (0, "", KEYED_STREAM_P1)
+
+
+def test_keyed_stream_example_at_parallelism_2() -> None:
+    # user1, user2 and user3 all hash to subtask 1 (pyflink_behaviour.md §2.2), so the
+    # reduce's subtask prints every running total, in input order, with prefix "2> ".
+    result = run_kolk("run", "-p", "2", EXAMPLES_DIR / "09_creating_a_keyed_stream.py")
+    assert (result.returncode, result.stderr) == (0, "")
+    expected = "".join(f"2> {line}\n" for line in KEYED_STREAM_P1.splitlines())
+    assert compare_parallel(expected, result.stdout) == [], result.stdout
