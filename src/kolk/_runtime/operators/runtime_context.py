@@ -112,6 +112,11 @@ class UnsupportedTimerService(TimerService):
         self._refuse("delete_event_time_timer")
 
 
+#: What ``ctx.timestamp()`` returns for a record without a timestamp: PyFlink's operators pass
+#: Java's ``StreamRecord.getTimestamp()``, which is ``Long.MIN_VALUE`` then.
+NO_TIMESTAMP = MIN_WATERMARK
+
+
 class ProcessContext(ProcessFunction.Context):
     """The context of ``ProcessFunction.process_element`` (records carry no timestamp yet)."""
 
@@ -122,7 +127,7 @@ class ProcessContext(ProcessFunction.Context):
         return self._timer_service
 
     def timestamp(self) -> Any:
-        return None
+        return NO_TIMESTAMP
 
 
 class KeyedProcessContext(KeyedProcessFunction.Context):
@@ -141,4 +146,4 @@ class KeyedProcessContext(KeyedProcessFunction.Context):
         return self._timer_service
 
     def timestamp(self) -> Any:
-        return None
+        return NO_TIMESTAMP
