@@ -146,6 +146,7 @@ def _operator_configs(
                 name=node.name,
                 factory=node.operator_factory,
                 keyed=node.is_keyed,
+                key_selector=node.state_key_selector,
                 key_type=node.state_key_type,
                 chained_outputs=chained,
                 network_outputs=network,

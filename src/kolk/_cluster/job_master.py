@@ -72,12 +72,15 @@ def _job_failure(job_name: str, failure: TaskFailure) -> JobExecutionException:
             f"operator '{cause.operator_name}' of task '{failure.task_name}' "
             f"({cause.function_name})"
         )
+        details = format_user_traceback(user_error)
     else:
+        # Not raised by user code: a bug in kolk. Show everything, kolk's frames included.
         user_error = cause
-        where = f"task '{failure.task_name}'"
+        where = f"task '{failure.task_name}' (an internal error of kolk: please report it)"
+        details = "".join(traceback.format_exception(cause)).rstrip("\n")
     message = (
         f"Job '{job_name}' failed: {where} raised "
-        f"{type(user_error).__name__}: {user_error}\n" + format_user_traceback(user_error)
+        f"{type(user_error).__name__}: {user_error}\n{details}"
     )
     return JobExecutionException(message, job_name=job_name, task_name=failure.task_name)
 

@@ -24,6 +24,7 @@ class OperatorConfig:
         name: operator name (``"Map"``).
         factory: creates the operator.
         keyed: the operator runs on a KeyedStream (keyed state, current key).
+        key_selector: the KeyedStream's key selector (keyed operators).
         key_type: the KeyedStream's declared key type, if any.
         chained_outputs: indices of operators this one feeds by direct call.
         network_outputs: indices into :attr:`TaskConfig.outputs` this one writes to.
@@ -33,6 +34,7 @@ class OperatorConfig:
     name: str
     factory: OperatorFactory
     keyed: bool = False
+    key_selector: Any = None
     key_type: Any = None
     chained_outputs: tuple[int, ...] = ()
     network_outputs: tuple[int, ...] = ()

@@ -27,24 +27,42 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from kolk._runtime.errors import UserCodeError, describe_function
+from kolk._runtime.key_groups import KeyGroupAssigner
 from kolk._runtime.operators.base import FunctionOperator
 from kolk._runtime.state.key_context import KeyContext
 from kolk.util.exceptions import KolkInternalError
 
-__all__ = ["Consumer", "compile_segment"]
+__all__ = ["Consumer", "KeyExtraction", "compile_segment"]
 
 Consumer = Callable[[list[Any]], None]
 
 _counter = itertools.count(1)
 
 
+@dataclass(frozen=True)
+class KeyExtraction:
+    """How a keyed head finds the key of a record that arrives without it.
+
+    Attributes:
+        get_key: the user's key selector (bound ``get_key`` or the callable).
+        assigner: key → key group.
+        description: names the key selector in error messages.
+    """
+
+    get_key: Callable[[Any], Any]
+    assigner: KeyGroupAssigner
+    description: str
+
+
 def compile_segment(
     operators: Sequence[FunctionOperator],
     consumers: Sequence[tuple[str, Consumer]],
     key_context: KeyContext | None = None,
+    extract_keys: KeyExtraction | None = None,
 ) -> Callable[..., None]:
     """Returns one function that runs ``operators`` per record over a batch.
 
@@ -53,6 +71,10 @@ def compile_segment(
         consumers: (name, consumer) pairs that receive the last operator's outputs as a list.
         key_context: set for a keyed chain head: the segment then takes
             ``(records, keys, key_groups)`` and sets the current key before each record.
+        extract_keys: with ``key_context``, for records that arrive without their keys (a
+            hash edge with one consumer channel ships plain records): the segment takes
+            ``(records)`` and computes each key itself, as Flink's keyed operators do
+            (``setKeyContextElement``).
 
     Returns:
         ``segment(records)`` (keyed: ``segment(records, keys, key_groups)``); raises
@@ -68,17 +90,34 @@ def compile_segment(
 
     params: list[str] = []
     values: list[Any] = []
-    emit(
-        "def segment(records, keys, key_groups):"
-        if key_context is not None
-        else "def segment(records):",
-        1,
-    )
+    shipped_keys = key_context is not None and extract_keys is None
+    emit("def segment(records, keys, key_groups):" if shipped_keys else "def segment(records):", 1)
     if consumers:
         emit("out = []", 2)
         emit("append = out.append", 2)
     depth = 2
-    if key_context is not None:
+    if key_context is not None and extract_keys is not None:
+        selector = f"key selector of {operators[0].name}"
+        describe[selector] = extract_keys.description
+        params += ["kc", "select", "cache_get", "assign"]
+        values += [
+            key_context,
+            extract_keys.get_key,
+            extract_keys.assigner.str_cache_get,
+            extract_keys.assigner.assign,
+        ]
+        emit("for v0 in records:", depth)
+        emit("key = select(v0)", depth + 1, selector)
+        # Inlined cache hit for exact str keys (see HashRecordWriter._key_groups).
+        emit("if key.__class__ is str:", depth + 1)
+        emit("kg = cache_get(key)", depth + 2)
+        emit("if kg is None:", depth + 2)
+        emit("kg = assign(key)", depth + 3, selector)
+        emit("else:", depth + 1)
+        emit("kg = assign(key)", depth + 2, selector)
+        emit("kc.key = key", depth + 1)
+        emit("kc.key_group = kg", depth + 1)
+    elif key_context is not None:
         params.append("kc")
         values.append(key_context)
         emit("for v0, key, kg in zip(records, keys, key_groups):", depth)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kolk._runtime.errors import UserCodeError, describe_function
+from kolk._runtime.key_groups import KeyGroupAssigner
 from kolk._runtime.network.writer import RecordWriter
 from kolk._runtime.operators.base import (
     BatchOperator,
@@ -25,7 +26,8 @@ from kolk._runtime.operators.runtime_context import StreamingRuntimeContext
 from kolk._runtime.state.heap import HeapKeyedStateBackend
 from kolk._runtime.state.key_context import KeyContext
 from kolk._runtime.tasks.deployment import OperatorConfig, TaskConfig
-from kolk._runtime.tasks.fusion import Consumer, compile_segment
+from kolk._runtime.tasks.fusion import Consumer, KeyExtraction, compile_segment
+from kolk.datastream.functions import KeySelector
 from kolk.util.exceptions import KolkInternalError
 
 __all__ = ["OperatorChain"]
@@ -50,7 +52,9 @@ class OperatorChain:
         self._consumers: dict[int, Callable[..., None]] = {}
         head = self.operators[0]
         self.source: SourceOperator | None = head if isinstance(head, SourceOperator) else None
-        #: Takes a batch: ``(records)``, or ``(records, keys, key_groups)`` for a keyed head.
+        #: Keyed heads only: takes ``(records, keys, key_groups)`` (keys computed upstream).
+        self.process_keyed: Callable[..., None] = self._reject_keys
+        #: Takes a batch of records.
         self.process: Callable[..., None] = self._head_entry()
 
     def _create(self, op_config: OperatorConfig) -> StreamOperator:
@@ -123,9 +127,24 @@ class OperatorChain:
                     break
                 run.append(nxt_op)
                 last = nxt
-            key_context = operator.env.key_context if op_config.keyed else None
-            return compile_segment(run, self._outputs_of(last), key_context)
+            outputs = self._outputs_of(last)
+            if not op_config.keyed:
+                return compile_segment(run, outputs)
+            key_context = operator.env.key_context
+            # A keyed head takes records with their keys (several consumer channels: the
+            # producer computed them to route) or without (one channel: it computes them).
+            self.process_keyed = compile_segment(run, outputs, key_context)
+            return compile_segment(run, outputs, key_context, self._key_extraction(op_config))
         raise KolkInternalError(f"operator '{op_config.name}' cannot be chained here")
+
+    def _key_extraction(self, op_config: OperatorConfig) -> KeyExtraction:
+        selector = op_config.key_selector
+        get_key = selector.get_key if isinstance(selector, KeySelector) else selector
+        return KeyExtraction(
+            get_key,
+            KeyGroupAssigner(self.config.max_parallelism, op_config.key_type),
+            "key selector " + describe_function(get_key),
+        )
 
     def _head_entry(self) -> Callable[..., None]:
         if self.source is None:
@@ -139,6 +158,9 @@ class OperatorChain:
                 consumer(records)
 
         return fan_out
+
+    def _reject_keys(self, *batch: list[Any]) -> None:
+        raise KolkInternalError(f"{self.config.vertex_name} received keyed buffers")
 
     # -- life cycle -----------------------------------------------------------------------------
 
