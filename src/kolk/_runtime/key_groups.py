@@ -92,10 +92,9 @@ _CACHE_LIMIT = 100_000
 #: The pickle protocol PyFlink's key serialization uses (cloudpickle's default).
 _PICKLE_PROTOCOL = 5
 
-_NULL_KEY_MESSAGE = (
-    "Assigned key must not be null! The key selector returned None for a record: "
-    "make it return a value (for example a str, an int or a tuple) for every record"
-)
+#: The hash of a None key of a declared type: PyFlink's key is then ``Row(null)``, whose
+#: ``hashCode`` is 0 + 62. (Without a declared type, None is pickled like any other key.)
+_NULL_TYPED_KEY_HASH = 62
 
 Hasher = Callable[[Any], int]
 
@@ -189,15 +188,16 @@ def key_hash(key: Any, key_type: TypeInformation | None = None) -> int:
     """The Java ``hashCode()`` PyFlink's key-by computes for ``key`` (see the module doc).
 
     Args:
-        key: the key a key selector returned (not None).
+        key: the key a key selector returned; None is a valid key, as in PyFlink (pickled,
+            or ``Row(null)`` for a declared key type).
         key_type: the ``key_type`` given to ``key_by``; None means pickled.
 
     Raises:
-        ValueError: ``key`` is None, or does not fit the declared Java type.
+        ValueError: ``key`` does not fit the declared Java type.
         TypeError: ``key`` does not match the declared type, or cannot be pickled.
     """
-    if key is None:
-        raise ValueError(_NULL_KEY_MESSAGE)
+    if key is None and key_type is not None:
+        return _NULL_TYPED_KEY_HASH
     return _key_hasher(key_type)(key)
 
 
@@ -281,9 +281,10 @@ class KeyGroupAssigner:
         return self.assign(key) * parallelism // self.max_parallelism
 
     def _compute(self, key: Any, cacheable: bool) -> int:
-        if key is None:
-            raise ValueError(_NULL_KEY_MESSAGE)
-        key_group = murmur_hash(self._hasher(key)) % self.max_parallelism
+        if key is None and self.key_type is not None:
+            key_group = murmur_hash(_NULL_TYPED_KEY_HASH) % self.max_parallelism
+        else:
+            key_group = murmur_hash(self._hasher(key)) % self.max_parallelism
         if cacheable:
             cache = self._cache
             if len(cache) >= _CACHE_LIMIT:

@@ -390,7 +390,9 @@ class DataStream(UnsupportedDataStreamMethods):
         their declared type (Java ``toString``, ``+I[a,1]`` for Rows, ``str()`` if pickled).
         The sink takes the environment's default parallelism, not its input's.
         """
-        factory = PrintSinkOperatorFactory(sink_identifier, record_formatter(self.get_type()))
+        factory = PrintSinkOperatorFactory(
+            sink_identifier, record_formatter(self.get_type()), self.get_type()
+        )
         sink = self._add_operator(SinkTransformation, PRINT_SINK_NAME, factory, None)
         return DataStreamSink(self._env, sink)
 

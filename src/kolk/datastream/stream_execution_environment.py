@@ -24,6 +24,8 @@ from kolk._graph.config import JobConfig
 from kolk._graph.plan import execution_plan_json
 from kolk._graph.transformations import SourceTransformation, Transformation
 from kolk._runtime.operators.factories import CollectionSourceFactory
+from kolk.common.typeinfo import RowTypeInfo
+from kolk.common.types import Row, RowKind
 from kolk.datastream._checks import (
     check_buffer_timeout,
     check_environment_max_parallelism,
@@ -199,8 +201,12 @@ class StreamExecutionEnvironment(UnsupportedEnvironmentMethods):
         if type_info is not None:
             # PyFlink converts every element to the type's internal form here, so a value that
             # does not fit the declared type fails at this call, not when the job runs.
-            for element in elements:
-                type_info.to_internal_type(element)
+            internal = [type_info.to_internal_type(element) for element in elements]
+            if isinstance(type_info, RowTypeInfo):
+                # The elements reach the first function as the Java source produced them:
+                # Rows named after the type's fields (f0, f1, ... by default), as PyFlink's
+                # row coder decodes them.
+                elements = [_row_from_internal(type_info, value) for value in internal]
         source = SourceTransformation(
             id=self._new_id(),
             name=COLLECTION_SOURCE_NAME,
@@ -276,3 +282,14 @@ class StreamExecutionEnvironment(UnsupportedEnvironmentMethods):
             chaining_enabled=self._chaining_enabled,
             configuration=dict(self._configuration),
         )
+
+
+def _row_from_internal(type_info: RowTypeInfo, internal: Any) -> Any:
+    """A Row from a RowTypeInfo's internal ``(row_kind, field, ...)`` form (None stays None)."""
+    if internal is None:
+        return None
+    kind, *values = internal
+    row = Row(*values)
+    row.set_field_names(type_info.get_field_names())
+    row.set_row_kind(RowKind(kind))
+    return row

@@ -27,7 +27,7 @@ from kolk._runtime.key_groups import (
     operator_index_for_key_group,
     round_up_to_power_of_two,
 )
-from kolk._util.java import java_string_hash, to_int32
+from kolk._util.java import java_bytes_hash, java_string_hash, murmur_hash, to_int32
 from kolk.common import Row, RowKind, Types
 
 # -- the reference from pyflink_behaviour.md §2.2, validated against Flink on 1,020 keys --------
@@ -284,11 +284,14 @@ def test_unpicklable_key_explains_itself() -> None:
 # -- the assigner -------------------------------------------------------------------------------
 
 
-def test_none_key_is_rejected_with_flinks_wording() -> None:
-    with pytest.raises(ValueError, match=r"^Assigned key must not be null! .*key selector"):
-        KeyGroupAssigner(128).assign(None)
-    with pytest.raises(ValueError, match="Assigned key must not be null!"):
-        assign_to_key_group(None, 128)
+def test_none_is_a_key_like_any_other_as_in_pyflink() -> None:
+    # PyFlink pickles the key, so None travels as the bytes of pickle.dumps(None); with a
+    # declared key type it becomes Row(null), whose Java hashCode is 0 + 62.
+    pickled = KeyGroupAssigner(128).assign(None)
+    assert pickled == murmur_hash(key_hash(None)) % 128
+    assert key_hash(None) == to_int32(java_bytes_hash(pickle.dumps(None, protocol=5)) + 62)
+    assert KeyGroupAssigner(128, Types.STRING()).assign(None) == murmur_hash(62) % 128
+    assert assign_to_key_group(None, 128, Types.INT()) == murmur_hash(62) % 128
 
 
 def test_equal_python_keys_of_different_types_never_share_a_cache_entry() -> None:

@@ -8,6 +8,7 @@ factory; the graph layer only reads :attr:`OperatorFactory.kind`.
 from __future__ import annotations
 
 import abc
+import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -25,7 +26,28 @@ __all__ = [
     "PrintSinkOperatorFactory",
     "ProcessOperatorFactory",
     "ReduceOperatorFactory",
+    "copy_for_subtask",
 ]
+
+
+def copy_for_subtask(function: Any) -> Any:
+    """Each parallel subtask gets its own copy of the user's function object.
+
+    PyFlink unpickles the function once per subtask, so attributes a function sets on
+    ``self`` (in ``open()``, say) belong to one subtask. Plain functions and lambdas carry no
+    such state and are shared (``copy.deepcopy`` returns them unchanged).
+
+    Raises:
+        TypeError: the function cannot be copied; PyFlink could not pickle it either.
+    """
+    try:
+        return copy.deepcopy(function)
+    except Exception as exc:
+        raise TypeError(
+            f"The function {function!r} cannot be copied for each parallel subtask ({exc}). "
+            "PyFlink would fail to pickle it too: create resources such as connections or "
+            "locks in open(), not in the constructor."
+        ) from exc
 
 
 class OperatorFactory(abc.ABC):
@@ -36,7 +58,7 @@ class OperatorFactory(abc.ABC):
 
     @abc.abstractmethod
     def create(self) -> StreamOperator:
-        """Returns a fresh operator for one subtask."""
+        """Returns a fresh operator for one subtask, with its own copy of the user function."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,7 +83,7 @@ class MapOperatorFactory(OperatorFactory):
     def create(self) -> StreamOperator:
         from kolk._runtime.operators.simple import MapOperator
 
-        return MapOperator(self.function)
+        return MapOperator(copy_for_subtask(self.function))
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,7 +95,7 @@ class FlatMapOperatorFactory(OperatorFactory):
     def create(self) -> StreamOperator:
         from kolk._runtime.operators.simple import FlatMapOperator
 
-        return FlatMapOperator(self.function)
+        return FlatMapOperator(copy_for_subtask(self.function))
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,7 +107,7 @@ class FilterOperatorFactory(OperatorFactory):
     def create(self) -> StreamOperator:
         from kolk._runtime.operators.simple import FilterOperator
 
-        return FilterOperator(self.function)
+        return FilterOperator(copy_for_subtask(self.function))
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,7 +119,7 @@ class ProcessOperatorFactory(OperatorFactory):
     def create(self) -> StreamOperator:
         from kolk._runtime.operators.process import ProcessOperator
 
-        return ProcessOperator(self.function)
+        return ProcessOperator(copy_for_subtask(self.function))
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,7 +131,7 @@ class KeyedProcessOperatorFactory(OperatorFactory):
     def create(self) -> StreamOperator:
         from kolk._runtime.operators.process import KeyedProcessOperator
 
-        return KeyedProcessOperator(self.function)
+        return KeyedProcessOperator(copy_for_subtask(self.function))
 
 
 @dataclass(frozen=True, eq=False)
@@ -121,7 +143,7 @@ class ReduceOperatorFactory(OperatorFactory):
     def create(self) -> StreamOperator:
         from kolk._runtime.operators.reduce import ReduceOperator
 
-        return ReduceOperator(self.function)
+        return ReduceOperator(copy_for_subtask(self.function))
 
 
 @dataclass(frozen=True, eq=False)
@@ -132,13 +154,15 @@ class PrintSinkOperatorFactory(OperatorFactory):
         sink_identifier: the identifier given to ``print(id)``, or None.
         formatter: turns a record into its printed text (Java ``toString`` for declared
             types, Python ``str`` for pickled ones).
+        type_info: the stream's declared type (named in errors), or None.
     """
 
     sink_identifier: str | None
     formatter: Callable[[Any], str] = str
+    type_info: Any = None
     kind = "sink"
 
     def create(self) -> StreamOperator:
         from kolk._runtime.operators.sink import PrintSinkOperator
 
-        return PrintSinkOperator(self.sink_identifier, self.formatter)
+        return PrintSinkOperator(self.sink_identifier, self.formatter, self.type_info)

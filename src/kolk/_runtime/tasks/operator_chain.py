@@ -113,7 +113,11 @@ class OperatorChain:
         if isinstance(operator, BatchOperator):
             if op_config.chained_outputs or op_config.network_outputs:
                 raise KolkInternalError(f"sink '{op_config.name}' cannot have outputs")
-            return _guard_batch(operator)
+            guarded = _guard_batch(operator)
+            if op_config.keyed:
+                # A keyed sink (KeyedStream.print()) ignores keys shipped with the records.
+                self.process_keyed = guarded
+            return guarded
         if isinstance(operator, FunctionOperator):
             run = [operator]
             last = index
