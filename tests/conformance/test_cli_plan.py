@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from kolk_process import REFERENCE_DIR, run_kolk
+from pathlib import Path
+
+from kolk_process import run_kolk
 from seed_output_compare import TIME_TAKEN_LINE, normalize
+
+EXAMPLES = Path(__file__).parents[2] / "examples" / "seed"
 
 
 def test_plan_of_the_chained_seed_shows_one_chain_and_runs_nothing() -> None:
-    result = run_kolk("plan", "-p", "2", REFERENCE_DIR / "s03_task_chaining_enabled.py")
+    result = run_kolk("plan", "-p", "2", EXAMPLES / "03_task_chaining_enabled.py")
 
     assert (result.returncode, result.stderr) == (0, "")
     assert "Source: Collection Source" in result.stdout
@@ -18,7 +22,7 @@ def test_plan_of_the_chained_seed_shows_one_chain_and_runs_nothing() -> None:
 
 
 def test_plan_of_the_unchained_seed_shows_no_chain() -> None:
-    result = run_kolk("plan", "-p", "2", REFERENCE_DIR / "s02_task_chaining_disabled.py")
+    result = run_kolk("plan", "-p", "2", EXAMPLES / "02_task_chaining_disabled.py")
 
     assert (result.returncode, result.stderr) == (0, "")
     assert "Source: Collection Source" in result.stdout

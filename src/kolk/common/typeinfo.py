@@ -195,55 +195,33 @@ class SqlTimeTypeInfo(TypeInformation):
         return TimestampTypeInfo()
 
 
-class PrimitiveArrayTypeInfo(TypeInformation):
-    """An array of a primitive type (``int[]``, ``double[]``, ...)."""
+class _ElementTypeInfo(TypeInformation):
+    """Base of the array types: equal when of the same class and element type."""
 
     def __init__(self, element_type: TypeInformation) -> None:
         super().__init__()
         self._element_type = element_type
 
     def __eq__(self, o) -> bool:
-        return isinstance(o, PrimitiveArrayTypeInfo) and self._element_type == o._element_type
+        return type(o) is type(self) and self._element_type == o._element_type
 
     def __hash__(self):
-        return hash(("PrimitiveArrayTypeInfo", self._element_type))
+        return hash((type(self).__name__, self._element_type))
 
     def __repr__(self) -> str:
-        return f"PrimitiveArrayTypeInfo<{self._element_type!r}>"
+        return f"{type(self).__name__}<{self._element_type!r}>"
 
 
-class BasicArrayTypeInfo(TypeInformation):
+class PrimitiveArrayTypeInfo(_ElementTypeInfo):
+    """An array of a primitive type (``int[]``, ``double[]``, ...)."""
+
+
+class BasicArrayTypeInfo(_ElementTypeInfo):
     """An array of a boxed basic type (``Integer[]``, ``String[]``, ...)."""
 
-    def __init__(self, element_type: TypeInformation) -> None:
-        super().__init__()
-        self._element_type = element_type
 
-    def __eq__(self, o) -> bool:
-        return isinstance(o, BasicArrayTypeInfo) and self._element_type == o._element_type
-
-    def __hash__(self):
-        return hash(("BasicArrayTypeInfo", self._element_type))
-
-    def __repr__(self):
-        return f"BasicArrayTypeInfo<{self._element_type!r}>"
-
-
-class ObjectArrayTypeInfo(TypeInformation):
+class ObjectArrayTypeInfo(_ElementTypeInfo):
     """An array of a non-primitive type; elements may be None."""
-
-    def __init__(self, element_type: TypeInformation) -> None:
-        super().__init__()
-        self._element_type = element_type
-
-    def __eq__(self, o) -> bool:
-        return isinstance(o, ObjectArrayTypeInfo) and self._element_type == o._element_type
-
-    def __hash__(self):
-        return hash(("ObjectArrayTypeInfo", self._element_type))
-
-    def __repr__(self):
-        return f"ObjectArrayTypeInfo<{self._element_type!r}>"
 
 
 class PickledBytesTypeInfo(TypeInformation):

@@ -222,7 +222,9 @@ def _key_function(key_selector: Any) -> Callable[[Any], Any]:
 
 
 class HashRecordWriter(RecordWriter):
-    """HASH (``key_by``): routes by key group; ships each record with its key and key group.
+    """HASH (``key_by``) to several channels: routes by key group; ships each record with its
+    key and key group. (With a single channel there is nothing to route: the task uses a
+    :class:`ForwardRecordWriter` and the keyed consumer extracts the keys itself.)
 
     The key is computed once, here, as PyFlink computes it once in its key-by operator; the
     keyed consumer reads the key and key group from the buffer (parallel lists, see
@@ -259,9 +261,6 @@ class HashRecordWriter(RecordWriter):
                 "key selector " + describe_function(self._get_key),
                 exc,
             ) from exc
-        if self.num_channels == 1 and not self.flush_always:
-            self._extend_single(records, keys, key_groups)
-            return
         n = self.num_channels
         max_p = self._max_parallelism
         builders = self._builders
@@ -301,26 +300,6 @@ class HashRecordWriter(RecordWriter):
             assign = self._assign
             return [assign(k) if kg is None else kg for k, kg in zip(keys, key_groups, strict=True)]
         return list(map(self._assign, keys))
-
-    def _extend_single(self, records: list[Any], keys: list[Any], key_groups: list[int]) -> None:
-        partition = self.partition
-        capacity = self.capacity
-        builder = self._builders[0]
-        start, end = 0, len(records)
-        while start < end:
-            if builder is None:
-                partition.request_buffer(0)
-                builder = ([], [], [])
-            take = min(capacity - len(builder[0]), end - start)
-            stop = start + take
-            builder[0].extend(records[start:stop])
-            builder[1].extend(keys[start:stop])
-            builder[2].extend(key_groups[start:stop])
-            start = stop
-            if len(builder[0]) >= capacity:
-                partition.add(0, self._to_buffer(builder, FlushReason.FULL))
-                builder = None
-        self._builders[0] = builder
 
 
 class CustomPartitionRecordWriter(RecordWriter):
