@@ -8,6 +8,8 @@ so the hot path can be a single loop per chain):
   loop by :mod:`kolk._runtime.tasks.fusion`, as PyFlink fuses its Python operators.
 - :class:`BatchOperator`: takes a whole list of records (sinks).
 - :class:`SourceOperator`: produces records.
+- :class:`InputOperator`: a keyed chain head with its own per-record loop and timers (windows):
+  takes whole batches with their keys and timestamps and emits through :attr:`output`.
 
 Life cycle, once per subtask: ``setup`` (always), ``open`` (before the first record reaches
 the chain; never if none does), ``finish`` (end of input), ``close`` (only if opened).
@@ -23,11 +25,13 @@ from typing import Any
 from kolk._runtime.operators.runtime_context import StreamingRuntimeContext
 from kolk._runtime.state.heap import HeapKeyedStateBackend
 from kolk._runtime.state.key_context import KeyContext
+from kolk._runtime.time.timer_service import InternalTimerService, Triggerable
 from kolk.datastream.functions import Function
 
 __all__ = [
     "BatchOperator",
     "FunctionOperator",
+    "InputOperator",
     "OperatorEnvironment",
     "SourceOperator",
     "StreamOperator",
@@ -46,6 +50,8 @@ class OperatorEnvironment:
         runtime_context: passed to user functions' ``open``.
         key_context: the current key (keyed operators), else None.
         keyed_backend: keyed state (keyed operators), else None.
+        create_timer_service: keyed operators: returns a new InternalTimerService calling back
+            the given Triggerable, wired to the task's processing-time scheduling; else None.
     """
 
     name: str
@@ -55,6 +61,7 @@ class OperatorEnvironment:
     runtime_context: StreamingRuntimeContext
     key_context: KeyContext | None = None
     keyed_backend: HeapKeyedStateBackend | None = None
+    create_timer_service: Callable[[Triggerable], InternalTimerService] | None = None
 
 
 class StreamOperator(abc.ABC):
@@ -129,3 +136,36 @@ class SourceOperator(StreamOperator):
     @abc.abstractmethod
     def emit_next(self, max_records: int, emit: Callable[[list[Any]], None]) -> bool:
         """Emits up to ``max_records`` records through ``emit``; False once exhausted."""
+
+
+#: ``output(records, timestamps)``: hands records on, with their timestamps (a list parallel
+#: to the records, entries may be None) or None when they carry none.
+Output = Callable[[list[Any], "list[Any] | None"], None]
+
+
+class InputOperator(StreamOperator):
+    """A keyed chain head that runs its own loop over each batch and may fire timers.
+
+    The chain sets :attr:`output` before ``open()``; records emitted through it run through
+    the operators chained after this one. Watermarks reach :meth:`process_watermark` (fire
+    event-time timers there); the chain forwards the watermark downstream afterwards.
+    """
+
+    output: Output
+
+    @abc.abstractmethod
+    def process_batch(
+        self,
+        records: list[Any],
+        keys: list[Any],
+        key_groups: list[int],
+        timestamps: list[Any] | None,
+    ) -> None:
+        """Processes records in order; ``keys[i]``/``key_groups[i]`` belong to ``records[i]``.
+
+        ``timestamps`` is None when the stream carries no timestamps. The operator sets its
+        key context per record itself.
+        """
+
+    def process_watermark(self, watermark: int) -> None:  # noqa: B027
+        """The input's watermark advanced: fire event-time timers up to it."""

@@ -26,6 +26,7 @@ __all__ = [
     "PrintSinkOperatorFactory",
     "ProcessOperatorFactory",
     "ReduceOperatorFactory",
+    "TimestampsAndWatermarksOperatorFactory",
     "copy_for_subtask",
 ]
 
@@ -144,6 +145,22 @@ class ReduceOperatorFactory(OperatorFactory):
         from kolk._runtime.operators.reduce import ReduceOperator
 
         return ReduceOperator(copy_for_subtask(self.function))
+
+
+@dataclass(frozen=True, eq=False)
+class TimestampsAndWatermarksOperatorFactory(OperatorFactory):
+    """``assign_timestamps_and_watermarks``: stamps records, generates watermarks.
+
+    Attributes:
+        watermark_strategy: the user's ``WatermarkStrategy``.
+    """
+
+    watermark_strategy: Any
+
+    def create(self) -> StreamOperator:
+        from kolk._runtime.operators.timestamps import TimestampsAndWatermarksOperator
+
+        return TimestampsAndWatermarksOperator(copy_for_subtask(self.watermark_strategy))
 
 
 @dataclass(frozen=True, eq=False)
