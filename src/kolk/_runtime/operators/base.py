@@ -167,5 +167,5 @@ class InputOperator(StreamOperator):
         key context per record itself.
         """
 
-    def process_watermark(self, watermark: int) -> None:  # noqa: B027
+    def process_watermark(self, watermark: int) -> None:
         """The input's watermark advanced: fire event-time timers up to it."""
