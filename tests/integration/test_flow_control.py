@@ -27,6 +27,7 @@ from kolk._runtime.network.buffer import Buffer, FlushReason
 from kolk._runtime.network.transport import LocalTransport, SubpartitionView
 from kolk._runtime.tasks.executor import TaskExecutor
 from kolk._runtime.tasks.stream_task import StreamTask
+from kolk._runtime.tasks.timers import ProcessingTimeService
 from kolk._runtime.time.clock import ManualClock
 from kolk.common import Configuration
 from kolk.datastream import StreamExecutionEnvironment
@@ -81,7 +82,8 @@ def run_job(
     """Runs the environment's program on the runtime, tracing every data buffer sent."""
     graph = StreamGraphGenerator(env._operators_or_raise(), env._job_config(None)).generate()
     deployment = build_deployment(create_job_graph(graph), seed=seed)
-    run.tasks = [StreamTask(config) for config in deployment.tasks]
+    timers = ProcessingTimeService(clock or ManualClock())
+    run.tasks = [StreamTask(config, timers=timers) for config in deployment.tasks]
     assert {task.config.buffer_capacity for task in run.tasks} == {CAPACITY}
 
     def trace(kind: str, view: SubpartitionView, buffer: Buffer | None, credit: int) -> None:
@@ -109,7 +111,7 @@ def run_job(
     executor = TaskExecutor(
         run.tasks,
         deployment.connections,
-        clock=clock or ManualClock(),
+        timers=timers,
         transport=LocalTransport(trace=trace),
     )
     executor.run()

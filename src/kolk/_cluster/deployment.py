@@ -57,6 +57,17 @@ def _segment_size(configuration: dict[str, str]) -> int:
     return int(text)
 
 
+def _duration_ms(raw: str | None, default: int) -> int:
+    """A Flink duration option (``200``, ``200 ms``, ``1 s``) in milliseconds."""
+    if raw is None:
+        return default
+    text = raw.strip().lower().replace(" ", "")
+    for suffix, factor in (("ms", 1), ("s", 1000), ("min", 60_000)):
+        if text.endswith(suffix) and text[: -len(suffix)].isdigit():
+            return int(text[: -len(suffix)]) * factor
+    return int(text)
+
+
 def build_deployment(job_graph: JobGraph, seed: int | None = None) -> Deployment:
     """Expands the job graph into subtasks and channel connections."""
     graph = job_graph.stream_graph
@@ -100,6 +111,9 @@ def build_deployment(job_graph: JobGraph, seed: int | None = None) -> Deployment
                         for e in inputs
                     ),
                     buffer_capacity=capacity,
+                    auto_watermark_interval=_duration_ms(
+                        config.configuration.get("pipeline.auto-watermark-interval"), 200
+                    ),
                     seed=None if seed is None else seed * 1_000_003 + len(configs),
                     job_parameters=dict(config.configuration),
                 )
@@ -148,6 +162,7 @@ def _operator_configs(
                 keyed=node.is_keyed,
                 key_selector=node.state_key_selector,
                 key_type=node.state_key_type,
+                timestamped_input=any(graph.nodes[e.source_id].timestamped for e in node.in_edges),
                 chained_outputs=chained,
                 network_outputs=network,
             )

@@ -20,6 +20,7 @@ from kolk._graph.transformations import Transformation
 from kolk._runtime.errors import UserCodeError
 from kolk._runtime.tasks.executor import TaskExecutor, TaskFailure
 from kolk._runtime.tasks.stream_task import StreamTask
+from kolk._runtime.tasks.timers import ProcessingTimeService
 from kolk.common.job_execution_result import JobExecutionResult
 from kolk.common.job_id import JobID
 from kolk.util.exceptions import JobExecutionException
@@ -54,8 +55,9 @@ class JobMaster:
 
 
 def _run_tasks(deployment: Deployment, config: JobConfig) -> None:
-    tasks = [StreamTask(task_config) for task_config in deployment.tasks]
-    executor = TaskExecutor(tasks, deployment.connections)
+    timers = ProcessingTimeService()
+    tasks = [StreamTask(task_config, timers=timers) for task_config in deployment.tasks]
+    executor = TaskExecutor(tasks, deployment.connections, timers)
     try:
         executor.run()
     except TaskFailure as failure:

@@ -70,6 +70,8 @@ class StreamNode:
         output_type: the declared output type, or None (pickled).
         state_key_selector: set for keyed operators.
         state_key_type: the KeyedStream's declared key type, if any.
+        timestamped: the operator's output records carry timestamps (it assigns them, or its
+            input carries them).
     """
 
     id: int
@@ -85,6 +87,7 @@ class StreamNode:
     state_key_selector: Any = None
     state_key_type: Any = None
     uid: str | None = None
+    timestamped: bool = False
     in_edges: list[StreamEdge] = field(default_factory=list)
     out_edges: list[StreamEdge] = field(default_factory=list)
 
@@ -162,6 +165,9 @@ class StreamGraphGenerator:
             node = self._add_node(t, pact, t.operator_factory, inputs)
             node.state_key_selector = t.state_key_selector
             node.state_key_type = t.state_key_type
+            node.timestamped = t.operator_factory.assigns_timestamps or any(
+                self._graph.nodes[source_id].timestamped for source_id, _ in inputs
+            )
             for source_id, partitioner in inputs:
                 self._add_edge(source_id, node, partitioner)
             result = [(node.id, None)]

@@ -1,7 +1,7 @@
 """Common classes of the API, mirroring ``pyflink.common``.
 
 Exports what PyFlink's ``pyflink.common`` exports, limited to what kolk implements today:
-configuration, job results, rows, time amounts and type information.
+configuration, job results, rows, time amounts, type information and watermark strategies.
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ from kolk.common.job_id import JobID
 from kolk.common.time import Duration, Instant, Time
 from kolk.common.typeinfo import TypeInformation, Types
 from kolk.common.types import Row, RowKind
+from kolk.common.watermark_strategy import AssignerWithPeriodicWatermarksWrapper, WatermarkStrategy
 
 __all__ = [
+    "AssignerWithPeriodicWatermarksWrapper",
     "Configuration",
     "Duration",
     "Instant",
@@ -24,4 +26,5 @@ __all__ = [
     "Time",
     "TypeInformation",
     "Types",
+    "WatermarkStrategy",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import job_graph_of
+from graph_helpers import job_graph_of
 
 from kolk._graph.job_graph import JobGraph
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import stream_graph_of
+from graph_helpers import stream_graph_of
 
 from kolk._graph.plan import stream_graph_json
 from kolk.util.exceptions import JobGraphException

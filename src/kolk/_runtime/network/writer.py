@@ -40,6 +40,9 @@ __all__ = [
 class RecordWriter:
     """Base writer: buffer management shared by every partitioning.
 
+    A builder is a list of records. When the stream carries timestamps, each builder has a
+    parallel list of timestamps in ``_ts_builders`` (the buffer ships both).
+
     Args:
         partition: the partition written to.
         capacity: records per buffer.
@@ -57,42 +60,63 @@ class RecordWriter:
         self.num_channels = len(partition.subpartitions)
         # A builder is a list of records (a tuple of parallel lists for HashRecordWriter).
         self._builders: list[Any] = [None] * self.num_channels
+        self._ts_builders: list[Any] = [None] * self.num_channels
         self.num_records_written = 0
 
     def is_available(self) -> bool:
         """True if the task may process more input (see ResultPartition.is_available)."""
         return self.partition.is_available()
 
-    def emit(self, records: list[Any]) -> None:
-        """Writes a batch of records, in order."""
+    def emit(self, records: list[Any], timestamps: list[Any] | None = None) -> None:
+        """Writes a batch of records (with their timestamps, if they carry any), in order."""
+        self.num_records_written += len(records)
+        channels = self._select_channels(records)
+        if timestamps is None:
+            append = self._append
+            for channel, record in zip(channels, records, strict=True):
+                append(channel, record, None)
+        else:
+            append = self._append
+            for channel, record, ts in zip(channels, records, timestamps, strict=True):
+                append(channel, record, ts)
+
+    def _select_channels(self, records: list[Any]) -> list[int]:
+        """The channel of each record (per-record partitioners override this)."""
         raise NotImplementedError
 
-    def _append(self, channel: int, record: Any) -> None:
+    def _append(self, channel: int, record: Any, timestamp: Any) -> None:
         builder = self._builders[channel]
         if builder is None:
             self.partition.request_buffer(channel)
             builder = self._builders[channel] = []
+            if timestamp is not None:
+                self._ts_builders[channel] = []
         builder.append(record)
+        ts_builder = self._ts_builders[channel]
+        if ts_builder is not None:
+            ts_builder.append(timestamp)
         if self.flush_always:
-            self.partition.add(channel, Buffer(builder, flush_reason=FlushReason.FLUSH_ALWAYS))
-            self._builders[channel] = None
+            self._hand_on(channel, FlushReason.FLUSH_ALWAYS)
         elif len(builder) >= self.capacity:
-            self.partition.add(channel, Buffer(builder, flush_reason=FlushReason.FULL))
-            self._builders[channel] = None
+            self._hand_on(channel, FlushReason.FULL)
+
+    def _hand_on(self, channel: int, reason: FlushReason) -> None:
+        builder = self._builders[channel]
+        self.partition.add(channel, self._to_buffer(builder, self._ts_builders[channel], reason))
+        self._builders[channel] = None
+        self._ts_builders[channel] = None
 
     def flush_all(self, reason: FlushReason = FlushReason.TIMEOUT) -> bool:
         """Hands every partially filled buffer to its subpartition; True if any was."""
         flushed = False
-        builders = self._builders
-        for channel, builder in enumerate(builders):
+        for channel, builder in enumerate(self._builders):
             if builder is not None:
-                self.partition.add(channel, self._to_buffer(builder, reason))
-                builders[channel] = None
+                self._hand_on(channel, reason)
                 flushed = True
         return flushed
 
-    def _to_buffer(self, builder: Any, reason: FlushReason) -> Buffer:
-        return Buffer(builder, flush_reason=reason)
+    def _to_buffer(self, builder: Any, timestamps: Any, reason: FlushReason) -> Buffer:
+        return Buffer(builder, flush_reason=reason, timestamps=timestamps)
 
     def has_pending(self) -> bool:
         """True if some buffer is partially filled."""
@@ -112,27 +136,34 @@ class RecordWriter:
 class ForwardRecordWriter(RecordWriter):
     """One subpartition (forward / pointwise to one consumer): copies slices of the batch."""
 
-    def emit(self, records: list[Any]) -> None:
+    def emit(self, records: list[Any], timestamps: list[Any] | None = None) -> None:
         self.num_records_written += len(records)
         if self.flush_always:
-            for record in records:
-                self._append(0, record)
+            for i, record in enumerate(records):
+                self._append(0, record, None if timestamps is None else timestamps[i])
             return
         partition = self.partition
         capacity = self.capacity
         builder = self._builders[0]
+        ts_builder = self._ts_builders[0]
         start, end = 0, len(records)
         while start < end:
             if builder is None:
                 partition.request_buffer(0)
                 builder = []
+                ts_builder = None if timestamps is None else []
             take = min(capacity - len(builder), end - start)
             builder.extend(records[start : start + take])
+            if ts_builder is not None and timestamps is not None:
+                ts_builder.extend(timestamps[start : start + take])
             start += take
             if len(builder) >= capacity:
-                partition.add(0, Buffer(builder, flush_reason=FlushReason.FULL))
-                builder = None
+                partition.add(
+                    0, Buffer(builder, flush_reason=FlushReason.FULL, timestamps=ts_builder)
+                )
+                builder = ts_builder = None
         self._builders[0] = builder
+        self._ts_builders[0] = ts_builder
 
 
 class _RoundRobinRecordWriter(RecordWriter):
@@ -140,17 +171,13 @@ class _RoundRobinRecordWriter(RecordWriter):
 
     next_channel = 0
 
-    def emit(self, records: list[Any]) -> None:
-        self.num_records_written += len(records)
-        append = self._append
+    def _select_channels(self, records: list[Any]) -> list[int]:
         n = self.num_channels
-        channel = self.next_channel
-        for record in records:
-            channel += 1
-            if channel >= n:
-                channel = 0
-            append(channel, record)
-        self.next_channel = channel
+        start = self.next_channel + 1
+        channels = [(start + i) % n for i in range(len(records))]
+        if channels:
+            self.next_channel = channels[-1]
+        return channels
 
 
 class RebalanceRecordWriter(_RoundRobinRecordWriter):
@@ -188,32 +215,30 @@ class ShuffleRecordWriter(RecordWriter):
         super().__init__(partition, capacity, flush_always, operator_name)
         self._rng = rng or random.Random()
 
-    def emit(self, records: list[Any]) -> None:
-        self.num_records_written += len(records)
+    def _select_channels(self, records: list[Any]) -> list[int]:
         randrange = self._rng.randrange
         n = self.num_channels
-        for record in records:
-            self._append(randrange(n), record)
+        return [randrange(n) for _ in records]
 
 
 class GlobalRecordWriter(RecordWriter):
     """GLOBAL: every record to the first consumer subtask."""
 
-    def emit(self, records: list[Any]) -> None:
-        self.num_records_written += len(records)
-        for record in records:
-            self._append(0, record)
+    def _select_channels(self, records: list[Any]) -> list[int]:
+        return [0] * len(records)
 
 
 class BroadcastRecordWriter(RecordWriter):
     """BROADCAST: every record to every channel."""
 
-    def emit(self, records: list[Any]) -> None:
+    def emit(self, records: list[Any], timestamps: list[Any] | None = None) -> None:
         self.num_records_written += len(records)
         channels = range(self.num_channels)
-        for record in records:
+        append = self._append
+        for i, record in enumerate(records):
+            ts = None if timestamps is None else timestamps[i]
             for channel in channels:
-                self._append(channel, record)
+                append(channel, record, ts)
 
 
 def _key_function(key_selector: Any) -> Callable[[Any], Any]:
@@ -250,7 +275,7 @@ class HashRecordWriter(RecordWriter):
         self._str_cache_get = assigner.str_cache_get
         self._max_parallelism = assigner.max_parallelism
 
-    def emit(self, records: list[Any]) -> None:
+    def emit(self, records: list[Any], timestamps: list[Any] | None = None) -> None:
         self.num_records_written += len(records)
         try:
             keys = list(map(self._get_key, records))
@@ -264,27 +289,32 @@ class HashRecordWriter(RecordWriter):
         n = self.num_channels
         max_p = self._max_parallelism
         builders = self._builders
+        ts_builders = self._ts_builders
         partition = self.partition
         capacity = 1 if self.flush_always else self.capacity
-        for value, key, key_group in zip(records, keys, key_groups, strict=True):
+        reason = FlushReason.FLUSH_ALWAYS if self.flush_always else FlushReason.FULL
+        stamps = timestamps if timestamps is not None else [None] * len(records)
+        for value, key, key_group, ts in zip(records, keys, key_groups, stamps, strict=True):
             channel = key_group * n // max_p
             builder = builders[channel]
             if builder is None:
                 partition.request_buffer(channel)
                 builder = builders[channel] = ([], [], [])
+                if timestamps is not None:
+                    ts_builders[channel] = []
             builder[0].append(value)
             builder[1].append(key)
             builder[2].append(key_group)
+            if timestamps is not None:
+                ts_builders[channel].append(ts)
             if len(builder[0]) >= capacity:
-                partition.add(channel, self._to_buffer(builder, self._full_reason()))
-                builders[channel] = None
+                self._hand_on(channel, reason)
 
-    def _full_reason(self) -> FlushReason:
-        return FlushReason.FLUSH_ALWAYS if self.flush_always else FlushReason.FULL
-
-    def _to_buffer(self, builder: Any, reason: FlushReason) -> Buffer:
+    def _to_buffer(self, builder: Any, timestamps: Any, reason: FlushReason) -> Buffer:
         values, keys, key_groups = builder
-        return Buffer(values, flush_reason=reason, keys=keys, key_groups=key_groups)
+        return Buffer(
+            values, flush_reason=reason, keys=keys, key_groups=key_groups, timestamps=timestamps
+        )
 
     def _key_groups(self, keys: list[Any]) -> list[int]:
         """Key groups of a batch of keys.
@@ -319,13 +349,12 @@ class CustomPartitionRecordWriter(RecordWriter):
         part = getattr(partitioner, "partition", None)
         self._partition_fn: Callable[[Any, int], int] = part if part is not None else partitioner
 
-    def emit(self, records: list[Any]) -> None:
-        self.num_records_written += len(records)
+    def _select_channels(self, records: list[Any]) -> list[int]:
         get_key = self._get_key
         choose = self._partition_fn
         n = self.num_channels
-        for value in records:
-            channel = choose(get_key(value), n)
+        channels = [choose(get_key(value), n) for value in records]
+        for channel in channels:
             if not 0 <= channel < n:
                 raise ValueError(f"custom partitioner returned channel {channel}, outside [0, {n})")
-            self._append(channel, value)
+        return channels

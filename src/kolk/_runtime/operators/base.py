@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from kolk._runtime.operators.contexts import TaskTime
 from kolk._runtime.operators.runtime_context import StreamingRuntimeContext
 from kolk._runtime.state.heap import HeapKeyedStateBackend
 from kolk._runtime.state.key_context import KeyContext
@@ -52,6 +53,7 @@ class OperatorEnvironment:
         keyed_backend: keyed state (keyed operators), else None.
         create_timer_service: keyed operators: returns a new InternalTimerService calling back
             the given Triggerable, wired to the task's processing-time scheduling; else None.
+        task_time: the task's current input watermark.
     """
 
     name: str
@@ -62,6 +64,7 @@ class OperatorEnvironment:
     key_context: KeyContext | None = None
     keyed_backend: HeapKeyedStateBackend | None = None
     create_timer_service: Callable[[Triggerable], InternalTimerService] | None = None
+    task_time: TaskTime = field(default_factory=TaskTime)
 
 
 class StreamOperator(abc.ABC):

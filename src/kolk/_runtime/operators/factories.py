@@ -56,6 +56,8 @@ class OperatorFactory(abc.ABC):
 
     #: "source", "operator" or "sink": the plan's pact.
     kind: str = "operator"
+    #: True if the operator gives its outputs new timestamps (assigner, windows).
+    assigns_timestamps: bool = False
 
     @abc.abstractmethod
     def create(self) -> StreamOperator:
@@ -156,6 +158,7 @@ class TimestampsAndWatermarksOperatorFactory(OperatorFactory):
     """
 
     watermark_strategy: Any
+    assigns_timestamps = True
 
     def create(self) -> StreamOperator:
         from kolk._runtime.operators.timestamps import TimestampsAndWatermarksOperator

@@ -26,6 +26,7 @@ class OperatorConfig:
         keyed: the operator runs on a KeyedStream (keyed state, current key).
         key_selector: the KeyedStream's key selector (keyed operators).
         key_type: the KeyedStream's declared key type, if any.
+        timestamped_input: the records reaching this operator carry timestamps.
         chained_outputs: indices of operators this one feeds by direct call.
         network_outputs: indices into :attr:`TaskConfig.outputs` this one writes to.
     """
@@ -36,6 +37,7 @@ class OperatorConfig:
     keyed: bool = False
     key_selector: Any = None
     key_type: Any = None
+    timestamped_input: bool = False
     chained_outputs: tuple[int, ...] = ()
     network_outputs: tuple[int, ...] = ()
 
@@ -88,6 +90,7 @@ class TaskConfig:
         outputs: non-chained output edges.
         inputs: input edges (empty for a source task).
         buffer_capacity: records per network buffer.
+        auto_watermark_interval: ``pipeline.auto-watermark-interval`` in ms (0 = off).
         seed: seeds the task's random choices (rebalance start, shuffle), or None.
         attempt: the execution attempt (0 for the first).
         job_parameters: global job parameters (``RuntimeContext.get_job_parameter``).
@@ -102,6 +105,7 @@ class TaskConfig:
     outputs: tuple[OutputConfig, ...] = ()
     inputs: tuple[InputConfig, ...] = ()
     buffer_capacity: int = 1024
+    auto_watermark_interval: int = 200
     seed: int | None = None
     attempt: int = 0
     job_parameters: Mapping[str, str] = field(default_factory=dict)

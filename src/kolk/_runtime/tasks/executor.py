@@ -12,15 +12,12 @@ The schedule is deterministic for a given job, seed and clock, which makes tests
 
 from __future__ import annotations
 
-import heapq
-import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
 
 from kolk._runtime.network.transport import LocalTransport
-from kolk._runtime.tasks.stream_task import StreamTask, TaskStatus
-from kolk._runtime.time.clock import Clock, SystemClock
+from kolk._runtime.tasks.stream_task import StreamTask
+from kolk._runtime.tasks.timers import FLUSH, USER, WATERMARK, ProcessingTimeService
 from kolk.util.exceptions import KolkInternalError
 
 __all__ = ["ChannelConnection", "TaskExecutor", "TaskFailure"]
@@ -51,9 +48,9 @@ class TaskExecutor:
     """Runs tasks to completion on the calling thread.
 
     Args:
-        tasks: the tasks of this process.
+        tasks: the tasks of this process (created with ``timers``).
         connections: how their partitions and gates are wired.
-        clock: processing time (SystemClock unless a test drives time).
+        timers: the processing-time service the tasks were given.
         transport: moves buffers between the tasks (a fresh LocalTransport by default).
     """
 
@@ -61,51 +58,27 @@ class TaskExecutor:
         self,
         tasks: Sequence[StreamTask],
         connections: Sequence[ChannelConnection],
-        clock: Clock | None = None,
+        timers: ProcessingTimeService | None = None,
         transport: LocalTransport | None = None,
     ) -> None:
         self.tasks = list(tasks)
-        self.clock = clock or SystemClock()
+        self.timers = timers or (self.tasks[0].timers if self.tasks else ProcessingTimeService())
         self.transport = transport or LocalTransport()
-        self._timers: list[tuple[float, int, StreamTask, Callable[[], None], float]] = []
-        self._sequence = itertools.count()
         for c in connections:
             producer = self.tasks[c.producer].partitions[c.output].subpartitions[c.subpartition]
             channel = self.tasks[c.consumer].gates[c.input].channels[c.channel]
             self.transport.connect(producer, channel)
 
-    def schedule_periodic(
-        self, task: StreamTask, period_ms: float, action: Callable[[], None]
-    ) -> None:
-        """Runs ``action`` as a mail of ``task`` every ``period_ms`` while it runs."""
-        deadline = self.clock.now_ms() + period_ms
-        heapq.heappush(self._timers, (deadline, next(self._sequence), task, action, period_ms))
-
-    def _start_flushers(self) -> None:
-        for task in self.tasks:
-            for timeout, writers in task.flush_timeouts().items():
-                self.schedule_periodic(task, timeout, partial(task.flush_outputs, writers))
-
-    def _fire_due_timers(self) -> None:
-        timers = self._timers
-        now = self.clock.now_ms()
-        while timers and timers[0][0] <= now:
-            _, _, task, action, period = heapq.heappop(timers)
-            if task.status is not TaskStatus.RUNNING:
-                continue
-            task.mailbox.append(action)
-            if period > 0:
-                heapq.heappush(timers, (now + period, next(self._sequence), task, action, period))
-
     def run(self) -> None:
         """Steps the tasks until all finished. Raises TaskFailure for the first failure."""
-        self._start_flushers()
+        for task in self.tasks:
+            task.start()
         transport = self.transport
-        running = [t for t in self.tasks if t.status is TaskStatus.RUNNING]
+        timers = self.timers
+        running = [t for t in self.tasks if t.is_running()]
         transport.pump()
         while running:
-            if self._timers:
-                self._fire_due_timers()
+            timers.fire_due()
             progressed = False
             for task in running:
                 try:
@@ -117,17 +90,30 @@ class TaskExecutor:
                 if transport.pump():
                     progressed = True
             if not progressed:
-                running = [t for t in running if t.status is TaskStatus.RUNNING]
-                if not running:
-                    break
-                # Only the output flushers are timers today: waiting helps only if some
-                # partially filled buffer is waiting for its buffer timeout.
-                live = [t for t in self._timers if t[2].status is TaskStatus.RUNNING]
-                if not live or not any(t.has_pending_output() for t in running):
-                    raise KolkInternalError(
-                        "no task can make progress and no timer can change that: "
-                        + "; ".join(f"{t.statistics()}" for t in running)
-                    )
-                self.clock.sleep_until(min(t[0] for t in live))
-            elif any(t.status is not TaskStatus.RUNNING for t in running):
-                running = [t for t in running if t.status is TaskStatus.RUNNING]
+                running = [t for t in running if t.is_running()]
+                if running:
+                    self._wait_for_timers(running)
+            elif any(not t.is_running() for t in running):
+                running = [t for t in running if t.is_running()]
+
+    def _wait_for_timers(self, running: list[StreamTask]) -> None:
+        """Nothing can move: sleep until a timer that can change that, or report deadlock.
+
+        A user timer can; an output flusher can if a buffer waits for it; a watermark
+        emission can if an assigner has a new watermark (bounded sources always end, so
+        waiting on periodic watermarks alone would never finish).
+        """
+        pending = self.timers.pending()
+        useful = [
+            when
+            for when, task, kind in pending
+            if kind == USER
+            or (kind == FLUSH and task.has_pending_output())
+            or (kind == WATERMARK and task.has_pending_watermark())
+        ]
+        if not useful:
+            raise KolkInternalError(
+                "no task can make progress and no timer can change that: "
+                + "; ".join(f"{t.statistics()}" for t in running)
+            )
+        self.timers.sleep_until(min(when for when, _, _ in pending))

@@ -34,6 +34,7 @@ from kolk._runtime.errors import UserCodeError, describe_function
 from kolk._runtime.key_groups import KeyGroupAssigner
 from kolk._runtime.operators.base import FunctionOperator
 from kolk._runtime.state.key_context import KeyContext
+from kolk._runtime.time.watermark import NO_TIMESTAMP
 from kolk.util.exceptions import KolkInternalError
 
 __all__ = ["Consumer", "KeyExtraction", "compile_segment"]
@@ -57,27 +58,44 @@ class KeyExtraction:
     assigner: KeyGroupAssigner
     description: str
 
+    def keys_of(self, records: list[Any]) -> tuple[list[Any], list[int]]:
+        """The keys and key groups of a batch."""
+        try:
+            keys = list(map(self.get_key, records))
+            return keys, list(map(self.assigner.assign, keys))
+        except Exception as exc:
+            raise UserCodeError("key_by", self.description, exc) from exc
+
 
 def compile_segment(
     operators: Sequence[FunctionOperator],
     consumers: Sequence[tuple[str, Consumer]],
     key_context: KeyContext | None = None,
     extract_keys: KeyExtraction | None = None,
+    timestamped_input: bool = False,
 ) -> Callable[..., None]:
     """Returns one function that runs ``operators`` per record over a batch.
 
     Args:
-        operators: function operators, each feeding the next by direct call.
-        consumers: (name, consumer) pairs that receive the last operator's outputs as a list.
+        operators: function operators, each feeding the next by direct call (may be empty:
+            the batch then goes straight to the consumers).
+        consumers: (name, consumer) pairs that receive the last operator's outputs as a list,
+            with their timestamps when the segment's records carry them:
+            ``consumer(records, timestamps)``.
         key_context: set for a keyed chain head: the segment then takes
-            ``(records, keys, key_groups)`` and sets the current key before each record.
+            ``(records, keys, key_groups, timestamps=None)`` and sets the current key before
+            each record.
         extract_keys: with ``key_context``, for records that arrive without their keys (a
             hash edge with one consumer channel ships plain records): the segment takes
-            ``(records)`` and computes each key itself, as Flink's keyed operators do
-            (``setKeyContextElement``).
+            ``(records, timestamps=None)`` and computes each key itself, as Flink's keyed
+            operators do (``setKeyContextElement``).
+        timestamped_input: the batches come with a timestamps list parallel to the records.
+            A record keeps its timestamp through map/filter/flat_map/process/reduce; the
+            timestamp assigner (kind ``assign``) gives it a new one.
 
     Returns:
-        ``segment(records)`` (keyed: ``segment(records, keys, key_groups)``); raises
+        ``segment(records, timestamps=None)`` (keyed with shipped keys:
+        ``segment(records, keys, key_groups, timestamps=None)``); raises
         :class:`UserCodeError` naming the failing operator.
     """
     lines: list[str] = []
@@ -88,13 +106,23 @@ def compile_segment(
         lines.append("    " * depth + text)
         owner.append(who)
 
-    params: list[str] = []
-    values: list[Any] = []
+    params: list[str] = ["NO_TS"]
+    values: list[Any] = [NO_TIMESTAMP]
     shipped_keys = key_context is not None and extract_keys is None
-    emit("def segment(records, keys, key_groups):" if shipped_keys else "def segment(records):", 1)
+    emit(
+        "def segment(records, keys, key_groups, timestamps=None):"
+        if shipped_keys
+        else "def segment(records, timestamps=None):",
+        1,
+    )
+    has_ts = timestamped_input
+    emits_ts = has_ts or any(op.kind == "assign" for op in operators)
     if consumers:
         emit("out = []", 2)
         emit("append = out.append", 2)
+        if emits_ts:
+            emit("out_ts = []", 2)
+            emit("append_ts = out_ts.append", 2)
     depth = 2
     if key_context is not None and extract_keys is not None:
         selector = f"key selector of {operators[0].name}"
@@ -106,7 +134,10 @@ def compile_segment(
             extract_keys.assigner.str_cache_get,
             extract_keys.assigner.assign,
         ]
-        emit("for v0 in records:", depth)
+        if has_ts:
+            emit("for v0, ts in zip(records, timestamps):", depth)
+        else:
+            emit("for v0 in records:", depth)
         emit("key = select(v0)", depth + 1, selector)
         # Inlined cache hit for exact str keys (see HashRecordWriter._key_groups).
         emit("if key.__class__ is str:", depth + 1)
@@ -120,9 +151,14 @@ def compile_segment(
     elif key_context is not None:
         params.append("kc")
         values.append(key_context)
-        emit("for v0, key, kg in zip(records, keys, key_groups):", depth)
+        if has_ts:
+            emit("for v0, key, kg, ts in zip(records, keys, key_groups, timestamps):", depth)
+        else:
+            emit("for v0, key, kg in zip(records, keys, key_groups):", depth)
         emit("kc.key = key", depth + 1)
         emit("kc.key_group = kg", depth + 1)
+    elif has_ts:
+        emit("for v0, ts in zip(records, timestamps):", depth)
     else:
         emit("for v0 in records:", depth)
     depth += 1
@@ -147,6 +183,8 @@ def compile_segment(
             depth += 1
             cur = nxt
         elif op.kind == "process":
+            if has_ts:
+                emit(f"c{i}.ts = ts", depth)
             emit(f"r{i} = f{i}({cur}, c{i})", depth, name)
             emit(f"if r{i} is not None:", depth, name)
             emit(f"for {nxt} in r{i}:", depth + 1, name)
@@ -157,9 +195,19 @@ def compile_segment(
             emit(f"{nxt} = {cur} if a{i} is None else f{i}(a{i}, {cur})", depth, name)
             emit(f"s{i}.update({nxt})", depth, name)
             cur = nxt
+        elif op.kind == "assign":
+            # f: extract_timestamp(value, previous timestamp); g: the watermark generator.
+            emit(f"ts = f{i}({cur}, {'ts' if has_ts else 'NO_TS'})", depth, name)
+            emit(f"g{i}({cur}, ts)", depth, name)
+            has_ts = True
         else:
             raise KolkInternalError(f"no fusion template for operator kind {op.kind!r}")
-    emit(f"append({cur})" if consumers else "pass", depth)
+    if consumers:
+        emit(f"append({cur})", depth)
+        if has_ts:
+            emit("append_ts(ts)", depth)
+    else:
+        emit("pass", depth)
     if key_context is not None:
         # Leave the keyed context: state used later (close(), ...) must fail loudly.
         emit("kc.key_group = -1", 2)
@@ -169,18 +217,20 @@ def compile_segment(
         for j, (consumer_name, consumer) in enumerate(consumers):
             params.append(f"consumer{j}")
             values.append(consumer)
-            emit(f"consumer{j}(out)", 3, consumer_name)
+            emit(f"consumer{j}(out{', out_ts' if has_ts else ''})", 3, consumer_name)
     emit("return segment", 1)
     source = f"def factory({', '.join(params)}):\n" + "\n".join(lines) + "\n"
-    filename = f"<kolk fused chain {next(_counter)}: {' -> '.join(op.name for op in operators)}>"
+    names = " -> ".join(op.name for op in operators) or "outputs"
+    filename = f"<kolk fused chain {next(_counter)}: {names}>"
     namespace: dict[str, Any] = {}
     exec(compile(source, filename, "exec"), namespace)
     segment: Callable[..., None] = namespace["factory"](*values)
     code = segment.__code__  # type: ignore[attr-defined]
     # Line 1 is "def factory(...)"; generated line k is source line k + 1.
     line_owner = {k + 2: who for k, who in enumerate(owner)}
+    first_name = operators[0].name if operators else names
 
-    def run(*batch: list[Any]) -> None:
+    def run(*batch: Any) -> None:
         try:
             segment(*batch)
         except (UserCodeError, KolkInternalError):
@@ -192,9 +242,10 @@ def compile_segment(
                 if tb.tb_frame.f_code is code:
                     who = line_owner.get(tb.tb_lineno)
                 tb = tb.tb_next
-            operator_name = who or operators[0].name
+            operator_name = who or first_name
             raise UserCodeError(
                 operator_name, describe.get(operator_name, "function"), exc
             ) from exc
 
+    run.emits_timestamps = has_ts  # type: ignore[attr-defined]
     return run

@@ -5,6 +5,12 @@ per-record loop (:mod:`.fusion`); their output lists go to sinks and to the task
 writers. The chain opens lazily, when the first records reach it, and closes only if it
 opened (PyFlink's rule: ``open``/``close`` run once per subtask that received records).
 Opening goes from the tail to the head, closing from the head to the tail, as in Flink.
+
+Every consumer takes ``(records, timestamps=None)``; a keyed head also has
+:attr:`OperatorChain.process_keyed` for batches that arrive with their keys. Watermarks enter
+through :meth:`OperatorChain.process_watermark`: the head fires its event-time timers, then
+the watermark goes on to every output (a timestamp assigner in the chain stops all but the
+final one and emits its own).
 """
 
 from __future__ import annotations
@@ -18,19 +24,27 @@ from kolk._runtime.network.writer import RecordWriter
 from kolk._runtime.operators.base import (
     BatchOperator,
     FunctionOperator,
+    InputOperator,
     OperatorEnvironment,
     SourceOperator,
     StreamOperator,
 )
+from kolk._runtime.operators.contexts import TaskTime
 from kolk._runtime.operators.runtime_context import StreamingRuntimeContext
+from kolk._runtime.operators.timestamps import TimestampsAndWatermarksOperator
 from kolk._runtime.state.heap import HeapKeyedStateBackend
 from kolk._runtime.state.key_context import KeyContext
 from kolk._runtime.tasks.deployment import OperatorConfig, TaskConfig
 from kolk._runtime.tasks.fusion import Consumer, KeyExtraction, compile_segment
+from kolk._runtime.time.timer_service import InternalTimerService, Triggerable
+from kolk._runtime.time.watermark import MAX_WATERMARK, Watermark
 from kolk.datastream.functions import KeySelector
 from kolk.util.exceptions import KolkInternalError
 
-__all__ = ["OperatorChain"]
+__all__ = ["OperatorChain", "TimerServiceFactory"]
+
+#: Builds a timer service for a keyed operator: (key context, triggerable) -> service.
+TimerServiceFactory = Callable[[KeyContext, Triggerable], InternalTimerService]
 
 
 class OperatorChain:
@@ -39,11 +53,21 @@ class OperatorChain:
     Args:
         config: the task's configuration.
         writers: one record writer per entry of ``config.outputs``.
+        timer_services: builds timer services wired to the task's processing time.
+        task_time: the task's current watermark, read by process-function contexts.
     """
 
-    def __init__(self, config: TaskConfig, writers: list[RecordWriter]) -> None:
+    def __init__(
+        self,
+        config: TaskConfig,
+        writers: list[RecordWriter],
+        timer_services: TimerServiceFactory,
+        task_time: TaskTime | None = None,
+    ) -> None:
         self.config = config
         self.writers = writers
+        self.task_time = task_time or TaskTime()
+        self._timer_services = timer_services
         self.operators: list[StreamOperator] = []
         self.opened = False
         self._open_operators: list[StreamOperator] = []
@@ -52,9 +76,13 @@ class OperatorChain:
         self._consumers: dict[int, Callable[..., None]] = {}
         head = self.operators[0]
         self.source: SourceOperator | None = head if isinstance(head, SourceOperator) else None
-        #: Keyed heads only: takes ``(records, keys, key_groups)`` (keys computed upstream).
+        #: The timestamp assigners of the chain (they emit watermarks periodically).
+        self.assigners = [
+            op for op in self.operators if isinstance(op, TimestampsAndWatermarksOperator)
+        ]
+        #: Keyed heads only: takes ``(records, keys, key_groups, timestamps=None)``.
         self.process_keyed: Callable[..., None] = self._reject_keys
-        #: Takes a batch of records.
+        #: Takes a batch: ``(records, timestamps=None)``.
         self.process: Callable[..., None] = self._head_entry()
 
     def _create(self, op_config: OperatorConfig) -> StreamOperator:
@@ -75,6 +103,14 @@ class OperatorChain:
             config.job_parameters,
             backend,
         )
+        create_timer_service = None
+        if key_context is not None:
+            factory = self._timer_services
+            context = key_context
+
+            def create_timer_service(triggerable: Triggerable) -> InternalTimerService:
+                return factory(context, triggerable)
+
         operator.setup(
             OperatorEnvironment(
                 name=op_config.name,
@@ -84,6 +120,8 @@ class OperatorChain:
                 runtime_context=runtime_context,
                 key_context=key_context,
                 keyed_backend=backend,
+                create_timer_service=create_timer_service,
+                task_time=self.task_time,
             )
         )
         return operator
@@ -107,39 +145,79 @@ class OperatorChain:
             consumer = self._consumers[index] = self._build_consumer(index)
         return consumer
 
+    def _fused_run(self, index: int) -> tuple[list[FunctionOperator], int]:
+        """The function operators fused from ``index`` on, and the index of the last one."""
+        operator = self.operators[index]
+        assert isinstance(operator, FunctionOperator)
+        run = [operator]
+        last = index
+        while True:
+            cfg = self.config.operators[last]
+            if len(cfg.chained_outputs) != 1 or cfg.network_outputs:
+                break
+            nxt = cfg.chained_outputs[0]
+            nxt_op = self.operators[nxt]
+            if not isinstance(nxt_op, FunctionOperator) or self.config.operators[nxt].keyed:
+                break
+            run.append(nxt_op)
+            last = nxt
+        return run, last
+
     def _build_consumer(self, index: int) -> Callable[..., None]:
         operator = self.operators[index]
         op_config = self.config.operators[index]
+        stamped = op_config.timestamped_input
         if isinstance(operator, BatchOperator):
             if op_config.chained_outputs or op_config.network_outputs:
                 raise KolkInternalError(f"sink '{op_config.name}' cannot have outputs")
             guarded = _guard_batch(operator)
             if op_config.keyed:
                 # A keyed sink (KeyedStream.print()) ignores keys shipped with the records.
-                self.process_keyed = guarded
+                self.process_keyed = lambda records, keys, key_groups, ts=None: guarded(records)
             return guarded
+        if isinstance(operator, InputOperator):
+            operator.output = _fan_out([c for _, c in self._outputs_of(index)])
+            return self._input_operator_entry(operator, op_config)
         if isinstance(operator, FunctionOperator):
-            run = [operator]
-            last = index
-            while True:
-                cfg = self.config.operators[last]
-                if len(cfg.chained_outputs) != 1 or cfg.network_outputs:
-                    break
-                nxt = cfg.chained_outputs[0]
-                nxt_op = self.operators[nxt]
-                if not isinstance(nxt_op, FunctionOperator) or self.config.operators[nxt].keyed:
-                    break
-                run.append(nxt_op)
-                last = nxt
+            run, last = self._fused_run(index)
             outputs = self._outputs_of(last)
             if not op_config.keyed:
-                return compile_segment(run, outputs)
+                return compile_segment(run, outputs, timestamped_input=stamped)
             key_context = operator.env.key_context
+            after_head = compile_segment(run[1:], outputs, timestamped_input=stamped)
+            set_output = getattr(operator, "set_timer_output", None)
+            if set_output is not None:
+                set_output(after_head, stamped)
             # A keyed head takes records with their keys (several consumer channels: the
             # producer computed them to route) or without (one channel: it computes them).
-            self.process_keyed = compile_segment(run, outputs, key_context)
-            return compile_segment(run, outputs, key_context, self._key_extraction(op_config))
+            self.process_keyed = compile_segment(
+                run, outputs, key_context, timestamped_input=stamped
+            )
+            return compile_segment(
+                run, outputs, key_context, self._key_extraction(op_config), stamped
+            )
         raise KolkInternalError(f"operator '{op_config.name}' cannot be chained here")
+
+    def _input_operator_entry(
+        self, operator: InputOperator, op_config: OperatorConfig
+    ) -> Callable[..., None]:
+        extraction = self._key_extraction(op_config)
+        process = operator.process_batch
+
+        def with_keys(
+            records: list[Any],
+            keys: list[Any],
+            key_groups: list[int],
+            timestamps: list[Any] | None = None,
+        ) -> None:
+            _guard(operator, process, records, keys, key_groups, timestamps)
+
+        def without_keys(records: list[Any], timestamps: list[Any] | None = None) -> None:
+            keys, key_groups = extraction.keys_of(records)
+            _guard(operator, process, records, keys, key_groups, timestamps)
+
+        self.process_keyed = with_keys
+        return without_keys
 
     def _key_extraction(self, op_config: OperatorConfig) -> KeyExtraction:
         selector = op_config.key_selector
@@ -153,18 +231,36 @@ class OperatorChain:
     def _head_entry(self) -> Callable[..., None]:
         if self.source is None:
             return self._consumer(0)
-        outputs = [consumer for _, consumer in self._outputs_of(0)]
-        if len(outputs) == 1:
-            return outputs[0]
+        return _fan_out([consumer for _, consumer in self._outputs_of(0)])
 
-        def fan_out(records: list[Any]) -> None:
-            for consumer in outputs:
-                consumer(records)
-
-        return fan_out
-
-    def _reject_keys(self, *batch: list[Any]) -> None:
+    def _reject_keys(self, *batch: Any) -> None:
         raise KolkInternalError(f"{self.config.vertex_name} received keyed buffers")
+
+    # -- watermarks ---------------------------------------------------------------------------
+
+    def process_watermark(self, watermark: int) -> None:
+        """The task's input watermark advanced: fire the head's timers, then pass it on."""
+        head = self.operators[0]
+        on_watermark = getattr(head, "process_watermark", None)
+        if on_watermark is not None:
+            on_watermark(watermark)
+        if self.assigners and watermark != MAX_WATERMARK:
+            return  # Flink's TimestampsAndWatermarksOperator forwards only the final watermark
+        self.emit_watermark(watermark)
+
+    def emit_watermark(self, watermark: int) -> None:
+        """Sends a watermark to every output of the task."""
+        self.task_time.watermark = watermark
+        event = Watermark(watermark)
+        for writer in self.writers:
+            writer.broadcast_event(event)
+
+    def emit_periodic_watermarks(self) -> None:
+        """The assigners' periodic emission (``pipeline.auto-watermark-interval``)."""
+        for assigner in self.assigners:
+            watermark = assigner.next_periodic_watermark()
+            if watermark is not None:
+                self.emit_watermark(watermark)
 
     # -- life cycle -----------------------------------------------------------------------------
 
@@ -189,6 +285,17 @@ class OperatorChain:
                 _call_user(operator, operator.close, "close")
 
 
+def _fan_out(consumers: list[Consumer]) -> Callable[..., None]:
+    if len(consumers) == 1:
+        return consumers[0]
+
+    def fan_out(records: list[Any], timestamps: list[Any] | None = None) -> None:
+        for consumer in consumers:
+            consumer(records, timestamps)
+
+    return fan_out
+
+
 def _call_user(operator: StreamOperator, method: Callable[[], None], what: str) -> None:
     try:
         method()
@@ -200,11 +307,19 @@ def _call_user(operator: StreamOperator, method: Callable[[], None], what: str) 
         raise UserCodeError(operator.name, f"{what}() of {target}", exc) from exc
 
 
+def _guard(operator: StreamOperator, method: Callable[..., None], *args: Any) -> None:
+    try:
+        method(*args)
+    except (UserCodeError, KolkInternalError):
+        raise
+    except Exception as exc:
+        raise UserCodeError(operator.name, describe_function(method), exc) from exc
+
+
 def _guard_batch(operator: BatchOperator) -> Callable[..., None]:
     process = operator.process_batch
 
-    def run(records: list[Any], *keys_and_key_groups: list[Any]) -> None:
-        # A keyed sink (KeyedStream.print()) also receives keys and key groups: unused.
+    def run(records: list[Any], timestamps: list[Any] | None = None) -> None:
         try:
             process(records)
         except (UserCodeError, KolkInternalError):

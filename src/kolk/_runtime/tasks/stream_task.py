@@ -36,8 +36,14 @@ from kolk._runtime.network.writer import (
     RescaleRecordWriter,
     ShuffleRecordWriter,
 )
+from kolk._runtime.operators.contexts import TaskTime
+from kolk._runtime.state.key_context import KeyContext
 from kolk._runtime.tasks.deployment import OutputConfig, TaskConfig
 from kolk._runtime.tasks.operator_chain import OperatorChain
+from kolk._runtime.tasks.timers import FLUSH, USER, WATERMARK, ProcessingTimeService
+from kolk._runtime.time.timer_service import InternalTimerService, Triggerable
+from kolk._runtime.time.valve import StatusWatermarkValve, WatermarkStatus
+from kolk._runtime.time.watermark import MAX_WATERMARK, MIN_WATERMARK, Watermark
 from kolk.util.exceptions import KolkInternalError
 
 __all__ = ["StreamTask", "TaskStatistics", "TaskStatus"]
@@ -103,10 +109,18 @@ class StreamTask:
     Args:
         config: what to run.
         rng: seeded randomness for partitioners.
+        timers: the executor's processing-time service (a private one by default).
     """
 
-    def __init__(self, config: TaskConfig, rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        config: TaskConfig,
+        rng: random.Random | None = None,
+        timers: ProcessingTimeService | None = None,
+    ) -> None:
         self.config = config
+        self.timers = timers or ProcessingTimeService()
+        self.task_time = TaskTime()
         self.name = config.task_name_with_subtasks
         rng = rng or random.Random(config.seed)
         capacity = config.buffer_capacity
@@ -121,7 +135,10 @@ class StreamTask:
         self.gates = [
             InputGate(f"{self.name} <- {inp.name}", inp.num_channels) for inp in config.inputs
         ]
-        self.chain = OperatorChain(config, self.writers)
+        self._valves = [StatusWatermarkValve(inp.num_channels) for inp in config.inputs]
+        self._input_watermark = MIN_WATERMARK
+        self._input_idle = False
+        self.chain = OperatorChain(config, self.writers, self._create_timer_service, self.task_time)
         self.mailbox: deque[Callable[[], None]] = deque()
         self.status = TaskStatus.RUNNING
         self._next_gate = 0
@@ -138,6 +155,33 @@ class StreamTask:
         """True if the chain head is a source."""
         return self.chain.source is not None
 
+    def is_running(self) -> bool:
+        """True until the task finished or failed."""
+        return self.status is TaskStatus.RUNNING
+
+    def start(self) -> None:
+        """Schedules the task's periodic actions: output flushers and watermark emission."""
+        for timeout, writers in self.flush_timeouts().items():
+            self.timers.schedule_periodic(
+                self, timeout, lambda w=writers: self.flush_outputs(w), FLUSH
+            )
+        interval = self.config.auto_watermark_interval
+        if self.chain.assigners and interval > 0:
+            self.timers.schedule_periodic(
+                self, interval, self.chain.emit_periodic_watermarks, WATERMARK
+            )
+
+    def _create_timer_service(
+        self, key_context: KeyContext, triggerable: Triggerable
+    ) -> InternalTimerService:
+        timers = self.timers
+
+        def schedule(when: int) -> None:
+            timers.schedule(self, when, lambda: service.on_processing_time(timers.now()), USER)
+
+        service = InternalTimerService(key_context, triggerable, timers.now, schedule)
+        return service
+
     def flush_timeouts(self) -> dict[int, list[RecordWriter]]:
         """Writers by buffer timeout, for the timeouts > 0 that need a periodic flusher."""
         by_timeout: dict[int, list[RecordWriter]] = {}
@@ -145,6 +189,14 @@ class StreamTask:
             if out.buffer_timeout > 0:
                 by_timeout.setdefault(out.buffer_timeout, []).append(writer)
         return by_timeout
+
+    def has_pending_watermark(self) -> bool:
+        """True if an assigner of the chain would emit a new watermark now."""
+        return any(
+            a.generator.on_periodic_emit() is not None
+            and a.generator.on_periodic_emit() > a.last_emitted  # type: ignore[operator]
+            for a in self.chain.assigners
+        )
 
     def has_pending_output(self) -> bool:
         """True if a partially filled buffer waits for a periodic flush."""
@@ -180,6 +232,11 @@ class StreamTask:
             chain.open()
         more = chain.source.emit_next(self.source_batch, chain.process)
         if not more:
+            # A bounded source ends with the final watermark (Flink: MAX_WATERMARK), which
+            # fires every pending event-time timer downstream; its data goes out first.
+            for writer in self.writers:
+                writer.flush_all(FlushReason.END_OF_INPUT)
+            chain.process_watermark(MAX_WATERMARK)
             self._end_of_input()
         return True
 
@@ -193,14 +250,38 @@ class StreamTask:
                 continue
             self._next_gate = (index + 1) % count
             channel, buffer = polled
-            if buffer.event is None:
+            event = buffer.event
+            if event is None:
                 self._process_buffer(buffer)
                 channel.recycle()
+            elif isinstance(event, Watermark):
+                self._on_watermark(
+                    index, self._valves[index].input_watermark(channel.index, event.timestamp)
+                )
+            elif isinstance(event, WatermarkStatus):
+                self._on_watermark(
+                    index, self._valves[index].input_status(channel.index, event.idle)
+                )
             elif all(gate.finished for gate in gates):
                 self._end_of_input()
             return True
         self.num_idle_steps += 1
         return False
+
+    def _on_watermark(self, gate: int, advanced: int | None) -> None:
+        """A gate's valve may have advanced or changed status: combine the inputs (the
+        minimum over active inputs; the maximum when all are idle) and pass it on."""
+        valves = self._valves
+        active = [v.output for v in valves if not v.idle]
+        idle = not active
+        if idle != self._input_idle:
+            self._input_idle = idle
+            for writer in self.writers:
+                writer.broadcast_event(WatermarkStatus(idle))
+        combined = min(active) if active else max(v.output for v in valves)
+        if combined > self._input_watermark:
+            self._input_watermark = combined
+            self.chain.process_watermark(combined)
 
     def _process_buffer(self, buffer: Buffer) -> None:
         records = buffer.records
@@ -210,7 +291,9 @@ class StreamTask:
             chain.open()
         self.num_records_in += len(records)
         if buffer.keys is not None:
-            chain.process_keyed(records, buffer.keys, buffer.key_groups)
+            chain.process_keyed(records, buffer.keys, buffer.key_groups, buffer.timestamps)
+        elif buffer.timestamps is not None:
+            chain.process(records, buffer.timestamps)
         else:
             chain.process(records)
 

@@ -12,7 +12,7 @@ class Clock(Protocol):
     """Milliseconds of processing time, and a way to wait for a later moment."""
 
     def now_ms(self) -> float:
-        """Current processing time in milliseconds (monotonic)."""
+        """Current processing time in milliseconds."""
         ...
 
     def sleep_until(self, deadline_ms: float) -> None:
@@ -21,13 +21,14 @@ class Clock(Protocol):
 
 
 class SystemClock:
-    """The monotonic wall clock."""
+    """The wall clock: milliseconds since the epoch (what ``current_processing_time()`` and
+    processing-time timers use, as in Flink)."""
 
     def now_ms(self) -> float:
-        return time.monotonic() * 1000.0
+        return time.time() * 1000.0
 
     def sleep_until(self, deadline_ms: float) -> None:
-        delay = deadline_ms / 1000.0 - time.monotonic()
+        delay = deadline_ms / 1000.0 - time.time()
         if delay > 0:
             time.sleep(delay)
 
