@@ -65,7 +65,8 @@ class WatermarkStrategy:
         ):
             raise TypeError(
                 "with_timestamp_assigner expects a TimestampAssigner (a class with "
-                f"extract_timestamp(value, record_timestamp)), got {type(timestamp_assigner).__name__}"
+                "extract_timestamp(value, record_timestamp)), got "
+                f"{type(timestamp_assigner).__name__}"
             )
         self._timestamp_assigner = timestamp_assigner
         return self
