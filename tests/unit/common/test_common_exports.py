@@ -51,6 +51,8 @@ def test_exports_are_a_subset_of_pyflinks() -> None:
         "Duration",
         "Instant",
         "Time",
+        "WatermarkStrategy",
+        "AssignerWithPeriodicWatermarksWrapper",
     } == set(kolk.common.__all__)
 
 
@@ -67,4 +69,6 @@ def test_exported_classes_name_their_module() -> None:
         "Time": "kolk.common.time",
         "TypeInformation": "kolk.common.typeinfo",
         "Types": "kolk.common.typeinfo",
+        "WatermarkStrategy": "kolk.common.watermark_strategy",
+        "AssignerWithPeriodicWatermarksWrapper": "kolk.common.watermark_strategy",
     }

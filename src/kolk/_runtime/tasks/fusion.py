@@ -39,7 +39,8 @@ from kolk.util.exceptions import KolkInternalError
 
 __all__ = ["Consumer", "KeyExtraction", "compile_segment"]
 
-Consumer = Callable[[list[Any]], None]
+#: ``consumer(records, timestamps=None)``.
+Consumer = Callable[..., None]
 
 _counter = itertools.count(1)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import enum
 import random
+from functools import partial
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -163,7 +164,7 @@ class StreamTask:
         """Schedules the task's periodic actions: output flushers and watermark emission."""
         for timeout, writers in self.flush_timeouts().items():
             self.timers.schedule_periodic(
-                self, timeout, lambda w=writers: self.flush_outputs(w), FLUSH
+                self, timeout, partial(self.flush_outputs, writers), FLUSH
             )
         interval = self.config.auto_watermark_interval
         if self.chain.assigners and interval > 0:
