@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import enum
 import random
-from functools import partial
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from kolk._runtime.key_groups import KeyGroupAssigner
 from kolk._runtime.network.buffer import Buffer, FlushReason
