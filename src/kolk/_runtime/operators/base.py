@@ -36,6 +36,7 @@ __all__ = [
     "OperatorEnvironment",
     "SourceOperator",
     "StreamOperator",
+    "TwoInputOperator",
 ]
 
 
@@ -172,3 +173,40 @@ class InputOperator(StreamOperator):
 
     def process_watermark(self, watermark: int) -> None:
         """The input's watermark advanced: fire event-time timers up to it."""
+
+
+class TwoInputOperator(StreamOperator):
+    """A chain head with two inputs (``connect``): co-map, co-flat-map, co-process, keyed
+    co-process and broadcast process operators.
+
+    The chain sets :attr:`output` before ``open()``. For a keyed operator, ``keys`` and
+    ``key_groups`` run parallel to the records (None for a non-keyed input); the operator sets
+    its key context per record itself. ``timestamps`` is None when the input carries none.
+    Watermarks: the task combines both inputs' watermarks (the minimum) and calls
+    :meth:`process_watermark` before forwarding it.
+    """
+
+    output: Output
+
+    @abc.abstractmethod
+    def process_batch1(
+        self,
+        records: list[Any],
+        keys: list[Any] | None,
+        key_groups: list[int] | None,
+        timestamps: list[Any] | None,
+    ) -> None:
+        """Processes records of the first input, in order."""
+
+    @abc.abstractmethod
+    def process_batch2(
+        self,
+        records: list[Any],
+        keys: list[Any] | None,
+        key_groups: list[int] | None,
+        timestamps: list[Any] | None,
+    ) -> None:
+        """Processes records of the second input, in order."""
+
+    def process_watermark(self, watermark: int) -> None:
+        """The combined watermark of both inputs advanced: fire event-time timers up to it."""
