@@ -27,6 +27,7 @@ __all__ = [
     "SinkTransformation",
     "SourceTransformation",
     "Transformation",
+    "TwoInputTransformation",
     "UnionTransformation",
 ]
 
@@ -141,6 +142,32 @@ class OneInputTransformation(Transformation):
     def inputs(self) -> list[Transformation]:
         assert self.input is not None
         return [self.input]
+
+
+@dataclass(eq=False)
+class TwoInputTransformation(Transformation):
+    """An operator with two inputs (``connect``: co-map, co-process, broadcast process).
+
+    Attributes:
+        input1: the first input (``process_element1`` / ``map1``).
+        input2: the second input (``process_element2`` / ``map2``; the broadcast side).
+        operator_factory: creates a TwoInputOperator per subtask.
+        state_key_selector1: the first input's key selector when it is keyed, else None.
+        state_key_selector2: the second input's key selector when it is keyed, else None.
+        state_key_type: the declared key type of the keyed inputs, if any.
+    """
+
+    input1: Transformation | None = None
+    input2: Transformation | None = None
+    operator_factory: OperatorFactory | None = None
+    state_key_selector1: Any = None
+    state_key_selector2: Any = None
+    state_key_type: Any = None
+
+    @property
+    def inputs(self) -> list[Transformation]:
+        assert self.input1 is not None and self.input2 is not None
+        return [self.input1, self.input2]
 
 
 @dataclass(eq=False)
