@@ -107,6 +107,7 @@ def build_deployment(job_graph: JobGraph, seed: int | None = None) -> Deployment
                         InputConfig(
                             f"edge {e.index} from {job_graph.vertex(e.source_vertex).name}",
                             len(channels_of[e.index][subtask]),
+                            e.stream_edge.type_number,
                         )
                         for e in inputs
                     ),
@@ -161,6 +162,7 @@ def _operator_configs(
                 factory=node.operator_factory,
                 keyed=node.is_keyed,
                 key_selector=node.state_key_selector,
+                key_selector2=node.state_key_selector2,
                 key_type=node.state_key_type,
                 timestamped_input=any(graph.nodes[e.source_id].timestamped for e in node.in_edges),
                 chained_outputs=chained,

@@ -22,6 +22,7 @@ from kolk._graph.transformations import (
     SinkTransformation,
     SourceTransformation,
     Transformation,
+    TwoInputTransformation,
     UnionTransformation,
 )
 from kolk._runtime.key_groups import compute_default_max_parallelism
@@ -41,11 +42,14 @@ class StreamEdge:
         source_id: upstream node id.
         target_id: downstream node id.
         partitioner: the partitioning (strategy, key selector, key type, custom partitioner).
+        type_number: 0 into a one-input operator; 1 or 2 into the first or second input of a
+            two-input operator.
     """
 
     source_id: int
     target_id: int
     partitioner: PartitionerSpec
+    type_number: int = 0
 
     @property
     def ship_strategy(self) -> ShipStrategy:
@@ -68,7 +72,8 @@ class StreamNode:
         buffer_timeout: flush timeout of this operator's outputs in ms (-1, 0 or > 0).
         operator_factory: creates the runtime operator.
         output_type: the declared output type, or None (pickled).
-        state_key_selector: set for keyed operators.
+        state_key_selector: set for keyed operators (the first input's, for two inputs).
+        state_key_selector2: the second input's key selector of a keyed two-input operator.
         state_key_type: the KeyedStream's declared key type, if any.
         timestamped: the operator's output records carry timestamps (it assigns them, or its
             input carries them).
@@ -86,6 +91,7 @@ class StreamNode:
     output_type: Any = None
     state_key_selector: Any = None
     state_key_type: Any = None
+    state_key_selector2: Any = None
     uid: str | None = None
     timestamped: bool = False
     in_edges: list[StreamEdge] = field(default_factory=list)
@@ -94,7 +100,7 @@ class StreamNode:
     @property
     def is_keyed(self) -> bool:
         """True if the operator runs on a KeyedStream."""
-        return self.state_key_selector is not None
+        return self.state_key_selector is not None or self.state_key_selector2 is not None
 
 
 @dataclass
@@ -171,6 +177,22 @@ class StreamGraphGenerator:
             for source_id, partitioner in inputs:
                 self._add_edge(source_id, node, partitioner)
             result = [(node.id, None)]
+        elif isinstance(t, TwoInputTransformation):
+            assert t.input1 is not None and t.input2 is not None
+            assert t.operator_factory is not None
+            inputs1 = self._transform(t.input1)
+            inputs2 = self._transform(t.input2)
+            node = self._add_node(t, "Operator", t.operator_factory, inputs1 + inputs2)
+            node.state_key_selector = t.state_key_selector1
+            node.state_key_selector2 = t.state_key_selector2
+            node.state_key_type = t.state_key_type
+            node.timestamped = t.operator_factory.assigns_timestamps or any(
+                self._graph.nodes[source_id].timestamped for source_id, _ in inputs1 + inputs2
+            )
+            for type_number, handles in ((1, inputs1), (2, inputs2)):
+                for source_id, partitioner in handles:
+                    self._add_edge(source_id, node, partitioner, type_number)
+            result = [(node.id, None)]
         else:  # pragma: no cover - all transformation kinds are handled above
             raise JobGraphException(f"unknown transformation {type(t).__name__}")
         self._done[t.id] = result
@@ -217,7 +239,11 @@ class StreamGraphGenerator:
         return node
 
     def _add_edge(
-        self, source_id: int, target: StreamNode, partitioner: PartitionerSpec | None
+        self,
+        source_id: int,
+        target: StreamNode,
+        partitioner: PartitionerSpec | None,
+        type_number: int = 0,
     ) -> None:
         source = self._graph.nodes[source_id]
         if partitioner is None:
@@ -238,6 +264,6 @@ class StreamGraphGenerator:
                 "use another partitioning strategy, such as broadcast, rebalance, shuffle or "
                 "global."
             )
-        edge = StreamEdge(source.id, target.id, partitioner)
+        edge = StreamEdge(source.id, target.id, partitioner, type_number)
         source.out_edges.append(edge)
         target.in_edges.append(edge)

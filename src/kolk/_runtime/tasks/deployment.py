@@ -24,7 +24,9 @@ class OperatorConfig:
         name: operator name (``"Map"``).
         factory: creates the operator.
         keyed: the operator runs on a KeyedStream (keyed state, current key).
-        key_selector: the KeyedStream's key selector (keyed operators).
+        key_selector: the KeyedStream's key selector (keyed operators; the first input's for a
+            two-input operator).
+        key_selector2: the second input's key selector of a keyed two-input operator.
         key_type: the KeyedStream's declared key type, if any.
         timestamped_input: the records reaching this operator carry timestamps.
         chained_outputs: indices of operators this one feeds by direct call.
@@ -36,6 +38,7 @@ class OperatorConfig:
     factory: OperatorFactory
     keyed: bool = False
     key_selector: Any = None
+    key_selector2: Any = None
     key_type: Any = None
     timestamped_input: bool = False
     chained_outputs: tuple[int, ...] = ()
@@ -70,10 +73,17 @@ class OutputConfig:
 
 @dataclass(frozen=True)
 class InputConfig:
-    """One input edge: an InputGate with one channel per connected producer subtask."""
+    """One input edge: an InputGate with one channel per connected producer subtask.
+
+    Attributes:
+        name: for messages and traces.
+        num_channels: one per connected producer subtask.
+        input_number: 0 into a one-input head; 1 or 2 into a two-input head's inputs.
+    """
 
     name: str
     num_channels: int
+    input_number: int = 0
 
 
 @dataclass(frozen=True)

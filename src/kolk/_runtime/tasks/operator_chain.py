@@ -28,6 +28,7 @@ from kolk._runtime.operators.base import (
     OperatorEnvironment,
     SourceOperator,
     StreamOperator,
+    TwoInputOperator,
 )
 from kolk._runtime.operators.contexts import TaskTime
 from kolk._runtime.operators.runtime_context import StreamingRuntimeContext
@@ -82,6 +83,9 @@ class OperatorChain:
         ]
         #: Keyed heads only: takes ``(records, keys, key_groups, timestamps=None)``.
         self.process_keyed: Callable[..., None] = self._reject_keys
+        #: Two-input heads only: one entry per input, each taking
+        #: ``(records, keys=None, key_groups=None, timestamps=None)``.
+        self.process_input: tuple[Callable[..., None], Callable[..., None]] | None = None
         #: Takes a batch: ``(records, timestamps=None)``.
         self.process: Callable[..., None] = self._head_entry()
 
@@ -178,6 +182,10 @@ class OperatorChain:
         if isinstance(operator, InputOperator):
             operator.output = _fan_out([c for _, c in self._outputs_of(index)])
             return self._input_operator_entry(operator, op_config)
+        if isinstance(operator, TwoInputOperator):
+            operator.output = _fan_out([c for _, c in self._outputs_of(index)])
+            self.process_input = self._two_input_entries(operator, op_config)
+            return self._reject_keys
         if isinstance(operator, FunctionOperator):
             run, last = self._fused_run(index)
             outputs = self._outputs_of(last)
@@ -219,8 +227,34 @@ class OperatorChain:
         self.process_keyed = with_keys
         return without_keys
 
-    def _key_extraction(self, op_config: OperatorConfig) -> KeyExtraction:
-        selector = op_config.key_selector
+    def _two_input_entries(
+        self, operator: TwoInputOperator, op_config: OperatorConfig
+    ) -> tuple[Callable[..., None], Callable[..., None]]:
+        """Entries ``(records, keys=None, key_groups=None, timestamps=None)`` per input."""
+        entries = []
+        for process, selector in (
+            (operator.process_batch1, op_config.key_selector),
+            (operator.process_batch2, op_config.key_selector2),
+        ):
+            extraction = None if selector is None else self._key_extraction(op_config, selector)
+
+            def entry(
+                records: list[Any],
+                keys: list[Any] | None = None,
+                key_groups: list[int] | None = None,
+                timestamps: list[Any] | None = None,
+                process: Callable[..., None] = process,
+                extraction: KeyExtraction | None = extraction,
+            ) -> None:
+                if keys is None and extraction is not None:
+                    keys, key_groups = extraction.keys_of(records)
+                _guard(operator, process, records, keys, key_groups, timestamps)
+
+            entries.append(entry)
+        return entries[0], entries[1]
+
+    def _key_extraction(self, op_config: OperatorConfig, selector: Any = None) -> KeyExtraction:
+        selector = selector if selector is not None else op_config.key_selector
         get_key = selector.get_key if isinstance(selector, KeySelector) else selector
         return KeyExtraction(
             get_key,

@@ -253,7 +253,7 @@ class StreamTask:
             channel, buffer = polled
             event = buffer.event
             if event is None:
-                self._process_buffer(buffer)
+                self._process_buffer(buffer, self.config.inputs[index].input_number)
                 channel.recycle()
             elif isinstance(event, Watermark):
                 self._on_watermark(
@@ -284,14 +284,18 @@ class StreamTask:
             self._input_watermark = combined
             self.chain.process_watermark(combined)
 
-    def _process_buffer(self, buffer: Buffer) -> None:
+    def _process_buffer(self, buffer: Buffer, input_number: int = 0) -> None:
         records = buffer.records
         assert records is not None
         chain = self.chain
         if not chain.opened:
             chain.open()
         self.num_records_in += len(records)
-        if buffer.keys is not None:
+        if input_number and chain.process_input is not None:
+            chain.process_input[input_number - 1](
+                records, buffer.keys, buffer.key_groups, buffer.timestamps
+            )
+        elif buffer.keys is not None:
             chain.process_keyed(records, buffer.keys, buffer.key_groups, buffer.timestamps)
         elif buffer.timestamps is not None:
             chain.process(records, buffer.timestamps)
