@@ -149,12 +149,18 @@ def _operator_configs(
     result = []
     for node_id in vertex.node_ids:
         node = graph.nodes[node_id]
-        chained = tuple(
-            position[e.target_id]
-            for e in node.out_edges
-            if e.target_id in position and position[e.target_id] != 0
+        chained_edges = [
+            e for e in node.out_edges if e.target_id in position and position[e.target_id] != 0
+        ]
+        network_edges = [(i, e) for i, e in enumerate(outputs) if e.source_node == node_id]
+        chained = tuple(position[e.target_id] for e in chained_edges if e.side_output is None)
+        network = tuple(i for i, e in network_edges if e.stream_edge.side_output is None)
+        side_chained = tuple(
+            (e.side_output, position[e.target_id]) for e in chained_edges if e.side_output
         )
-        network = tuple(i for i, e in enumerate(outputs) if e.source_node == node_id)
+        side_network = tuple(
+            (e.stream_edge.side_output, i) for i, e in network_edges if e.stream_edge.side_output
+        )
         result.append(
             OperatorConfig(
                 index=position[node_id],
@@ -167,6 +173,8 @@ def _operator_configs(
                 timestamped_input=any(graph.nodes[e.source_id].timestamped for e in node.in_edges),
                 chained_outputs=chained,
                 network_outputs=network,
+                side_chained_outputs=side_chained,
+                side_network_outputs=side_network,
             )
         )
     return tuple(result)

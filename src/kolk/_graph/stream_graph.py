@@ -19,6 +19,7 @@ from kolk._graph.transformations import (
     PartitionerSpec,
     PartitionTransformation,
     ShipStrategy,
+    SideOutputTransformation,
     SinkTransformation,
     SourceTransformation,
     Transformation,
@@ -44,12 +45,14 @@ class StreamEdge:
         partitioner: the partitioning (strategy, key selector, key type, custom partitioner).
         type_number: 0 into a one-input operator; 1 or 2 into the first or second input of a
             two-input operator.
+        side_output: the tag id when the edge carries the source's side output, else None.
     """
 
     source_id: int
     target_id: int
     partitioner: PartitionerSpec
     type_number: int = 0
+    side_output: str | None = None
 
     @property
     def ship_strategy(self) -> ShipStrategy:
@@ -124,7 +127,8 @@ class StreamGraph:
         return [n for _, n in sorted(self.nodes.items()) if n.pact == "Data Sink"]
 
 
-_Handle = tuple[int, PartitionerSpec | None]
+#: (upstream node id, partitioning asked for, side output tag id or None)
+_Handle = tuple[int, PartitionerSpec | None, str | None]
 
 
 class StreamGraphGenerator:
@@ -157,13 +161,19 @@ class StreamGraphGenerator:
         result: list[_Handle]
         if isinstance(t, PartitionTransformation):
             assert t.input is not None
-            result = [(node_id, t.partitioner) for node_id, _ in self._transform(t.input)]
+            result = [(node_id, t.partitioner, tag) for node_id, _, tag in self._transform(t.input)]
+        elif isinstance(t, SideOutputTransformation):
+            assert t.input is not None
+            result = [
+                (node_id, partitioner, t.output_tag.tag_id)
+                for node_id, partitioner, _ in self._transform(t.input)
+            ]
         elif isinstance(t, UnionTransformation):
             result = [h for i in t.union_inputs for h in self._transform(i)]
         elif isinstance(t, SourceTransformation):
             assert t.operator_factory is not None
             node = self._add_node(t, "Data Source", t.operator_factory, [])
-            result = [(node.id, None)]
+            result = [(node.id, None, None)]
         elif isinstance(t, OneInputTransformation):
             assert t.input is not None and t.operator_factory is not None
             inputs = self._transform(t.input)
@@ -172,11 +182,11 @@ class StreamGraphGenerator:
             node.state_key_selector = t.state_key_selector
             node.state_key_type = t.state_key_type
             node.timestamped = t.operator_factory.assigns_timestamps or any(
-                self._graph.nodes[source_id].timestamped for source_id, _ in inputs
+                self._graph.nodes[source_id].timestamped for source_id, _, _ in inputs
             )
-            for source_id, partitioner in inputs:
-                self._add_edge(source_id, node, partitioner)
-            result = [(node.id, None)]
+            for source_id, partitioner, tag in inputs:
+                self._add_edge(source_id, node, partitioner, 0, tag)
+            result = [(node.id, None, None)]
         elif isinstance(t, TwoInputTransformation):
             assert t.input1 is not None and t.input2 is not None
             assert t.operator_factory is not None
@@ -187,12 +197,13 @@ class StreamGraphGenerator:
             node.state_key_selector2 = t.state_key_selector2
             node.state_key_type = t.state_key_type
             node.timestamped = t.operator_factory.assigns_timestamps or any(
-                self._graph.nodes[source_id].timestamped for source_id, _ in inputs1 + inputs2
+                self._graph.nodes[source_id].timestamped
+                for source_id, _, _ in inputs1 + inputs2
             )
             for type_number, handles in ((1, inputs1), (2, inputs2)):
-                for source_id, partitioner in handles:
-                    self._add_edge(source_id, node, partitioner, type_number)
-            result = [(node.id, None)]
+                for source_id, partitioner, tag in handles:
+                    self._add_edge(source_id, node, partitioner, type_number, tag)
+            result = [(node.id, None, None)]
         else:  # pragma: no cover - all transformation kinds are handled above
             raise JobGraphException(f"unknown transformation {type(t).__name__}")
         self._done[t.id] = result
@@ -218,7 +229,7 @@ class StreamGraphGenerator:
             )
         group = t.slot_sharing_group
         if group is None:
-            groups = {self._graph.nodes[node_id].slot_sharing_group for node_id, _ in inputs}
+            groups = {self._graph.nodes[node_id].slot_sharing_group for node_id, _, _ in inputs}
             group = groups.pop() if len(groups) == 1 else DEFAULT_SLOT_SHARING_GROUP
         node = StreamNode(
             id=t.id,
@@ -244,6 +255,7 @@ class StreamGraphGenerator:
         target: StreamNode,
         partitioner: PartitionerSpec | None,
         type_number: int = 0,
+        side_output: str | None = None,
     ) -> None:
         source = self._graph.nodes[source_id]
         if partitioner is None:
@@ -264,6 +276,6 @@ class StreamGraphGenerator:
                 "use another partitioning strategy, such as broadcast, rebalance, shuffle or "
                 "global."
             )
-        edge = StreamEdge(source.id, target.id, partitioner, type_number)
+        edge = StreamEdge(source.id, target.id, partitioner, type_number, side_output)
         source.out_edges.append(edge)
         target.in_edges.append(edge)

@@ -24,6 +24,7 @@ __all__ = [
     "PartitionTransformation",
     "PartitionerSpec",
     "ShipStrategy",
+    "SideOutputTransformation",
     "SinkTransformation",
     "SourceTransformation",
     "Transformation",
@@ -183,6 +184,19 @@ class PartitionTransformation(Transformation):
     partitioner: PartitionerSpec = field(
         default_factory=lambda: PartitionerSpec(ShipStrategy.FORWARD)
     )
+
+    @property
+    def inputs(self) -> list[Transformation]:
+        assert self.input is not None
+        return [self.input]
+
+
+@dataclass(eq=False)
+class SideOutputTransformation(Transformation):
+    """A virtual node: the side output ``output_tag`` of its input operator."""
+
+    input: Transformation | None = None
+    output_tag: Any = None
 
     @property
     def inputs(self) -> list[Transformation]:

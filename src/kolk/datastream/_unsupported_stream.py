@@ -49,10 +49,6 @@ class UnsupportedDataStreamMethods:
         """Not supported yet (tuple projection)."""
         raise not_supported(self._surface_name, "project")
 
-    def assign_timestamps_and_watermarks(self, watermark_strategy: Any) -> NoReturn:
-        """Not supported yet (event time)."""
-        raise not_supported(self._surface_name, "assign_timestamps_and_watermarks")
-
     def partition_custom(self, partitioner: Any, key_selector: Any) -> NoReturn:
         """Not supported yet (custom partitioners)."""
         raise not_supported(self._surface_name, "partition_custom")
@@ -68,10 +64,6 @@ class UnsupportedDataStreamMethods:
     def execute_and_collect(self, job_execution_name: Any = None, limit: Any = None) -> NoReturn:
         """Not supported yet (collecting results into the client)."""
         raise not_supported(self._surface_name, "execute_and_collect")
-
-    def get_side_output(self, output_tag: Any) -> NoReturn:
-        """Not supported yet (side outputs)."""
-        raise not_supported(self._surface_name, "get_side_output")
 
     def cache(self) -> NoReturn:
         """Not supported yet (cached intermediate results)."""

@@ -30,6 +30,7 @@ from kolk._graph.transformations import (
     PartitionerSpec,
     PartitionTransformation,
     ShipStrategy,
+    SideOutputTransformation,
     SinkTransformation,
     Transformation,
     UnionTransformation,
@@ -44,8 +45,10 @@ from kolk._runtime.operators.factories import (
     PrintSinkOperatorFactory,
     ProcessOperatorFactory,
     ReduceOperatorFactory,
+    TimestampsAndWatermarksOperatorFactory,
 )
 from kolk.common import TypeInformation, Types
+from kolk.common.watermark_strategy import WatermarkStrategy
 from kolk.datastream._aggregations import AccumulateReduceFunction, check_position
 from kolk.datastream._aggregations import AccumulateType as _AccumulateType
 from kolk.datastream._checks import (
@@ -77,6 +80,7 @@ from kolk.datastream.functions import (
     ProcessFunction,
     ReduceFunction,
 )
+from kolk.datastream.output_tag import OutputTag
 
 __all__ = ["DataStream", "DataStreamSink", "KeyedStream"]
 
@@ -341,6 +345,53 @@ class DataStream(UnsupportedDataStreamMethods):
             union_inputs=inputs,
         )
         return DataStream(self._env, union)
+
+    def assign_timestamps_and_watermarks(self, watermark_strategy: WatermarkStrategy) -> DataStream:
+        """Stamps each record with its event time and generates watermarks for the stream.
+
+        The operator is Flink's ``Timestamps/Watermarks``: it runs at this stream's
+        parallelism, chained to it; watermarks from upstream are replaced by its own (the final
+        one at end of input passes).
+
+        Raises:
+            TypeError: ``watermark_strategy`` is not a WatermarkStrategy.
+        """
+        if not isinstance(watermark_strategy, WatermarkStrategy):
+            raise TypeError(
+                "assign_timestamps_and_watermarks expects a WatermarkStrategy, got "
+                f"{type(watermark_strategy).__name__}"
+            )
+        transformation = OneInputTransformation(
+            id=self._env._new_id(),
+            name="Timestamps/Watermarks",
+            output_type=self._transformation.output_type,
+            parallelism=self._transformation.parallelism,
+            input=self._transformation,
+            operator_factory=TimestampsAndWatermarksOperatorFactory(watermark_strategy),
+        )
+        self._env._add_operator(transformation)
+        return DataStream(self._env, transformation)
+
+    def get_side_output(self, output_tag: OutputTag) -> DataStream:
+        """The stream of what this operation emitted to the side output ``output_tag``
+        (a process function yields ``(output_tag, value)``).
+
+        Raises:
+            TypeError: ``output_tag`` is not an OutputTag.
+        """
+        if not isinstance(output_tag, OutputTag):
+            raise TypeError(
+                f"get_side_output expects an OutputTag, got {type(output_tag).__name__}"
+            )
+        side = SideOutputTransformation(
+            id=self._env._new_id(),
+            name="SideOutput",
+            output_type=output_tag.type_info,
+            parallelism=self._transformation.parallelism,
+            input=self._transformation,
+            output_tag=output_tag,
+        )
+        return DataStream(self._env, side)
 
     def _partition(self, strategy: ShipStrategy) -> DataStream:
         upstream = self._transformation

@@ -100,6 +100,8 @@ class FunctionOperator(StreamOperator):
     """
 
     kind: str = ""
+    #: Side-output consumers by tag id (set by the chain when the operator has side outputs).
+    side_outputs: dict[str, Callable[..., None]] | None = None
 
     def __init__(self, function: Any, method: str) -> None:
         self.function = function
@@ -156,6 +158,8 @@ class InputOperator(StreamOperator):
     """
 
     output: Output
+    #: Side-output consumers by tag id: ``side_outputs[tag_id](records, timestamps)``.
+    side_outputs: dict[str, Output]
 
     @abc.abstractmethod
     def process_batch(
@@ -187,6 +191,8 @@ class TwoInputOperator(StreamOperator):
     """
 
     output: Output
+    #: Side-output consumers by tag id: ``side_outputs[tag_id](records, timestamps)``.
+    side_outputs: dict[str, Output]
 
     @abc.abstractmethod
     def process_batch1(

@@ -22,6 +22,7 @@ from kolk._runtime.operators.contexts import (
 )
 from kolk._runtime.time.timer_service import InternalTimer, InternalTimerService
 from kolk.datastream.functions import KeyedProcessFunction, ProcessFunction
+from kolk.datastream.output_tag import OutputTag
 from kolk.datastream.time_domain import TimeDomain
 
 __all__ = ["KeyedProcessOperator", "ProcessOperator"]
@@ -82,6 +83,23 @@ class KeyedProcessOperator(FunctionOperator):
         """Fires the event-time timers up to the watermark (before it is forwarded)."""
         self._timers.advance_watermark(watermark)
 
+    def _route_side_outputs(self, outputs: list[Any], stamp: Any) -> list[Any]:
+        """Sends yielded (OutputTag, value) pairs to their side outputs; returns the rest."""
+        main = []
+        side = self.side_outputs or {}
+        for output in outputs:
+            if (
+                output.__class__ is tuple
+                and len(output) == 2
+                and isinstance(output[0], OutputTag)
+            ):
+                consumer = side.get(output[0].tag_id)
+                if consumer is not None:
+                    consumer([output[1]], [stamp] if self._stamped else None)
+            else:
+                main.append(output)
+        return main
+
     def on_event_time(self, timer: InternalTimer) -> None:
         """Triggerable: an event-time timer fired."""
         self._fire(timer, TimeDomain.EVENT_TIME, timer.timestamp)
@@ -99,6 +117,8 @@ class KeyedProcessOperator(FunctionOperator):
             outputs = [] if result is None else list(result)
         except Exception as exc:
             raise UserCodeError(self.name, describe_function(on_timer), exc) from exc
+        if self.side_outputs:
+            outputs = self._route_side_outputs(outputs, stamp)
         if outputs and self._timer_output is not None:
             if self._stamped:
                 self._timer_output(outputs, [stamp] * len(outputs))

@@ -31,6 +31,8 @@ class OperatorConfig:
         timestamped_input: the records reaching this operator carry timestamps.
         chained_outputs: indices of operators this one feeds by direct call.
         network_outputs: indices into :attr:`TaskConfig.outputs` this one writes to.
+        side_chained_outputs: (tag id, operator index) for side outputs fed by direct call.
+        side_network_outputs: (tag id, output index) for side outputs written to the network.
     """
 
     index: int
@@ -43,6 +45,13 @@ class OperatorConfig:
     timestamped_input: bool = False
     chained_outputs: tuple[int, ...] = ()
     network_outputs: tuple[int, ...] = ()
+    side_chained_outputs: tuple[tuple[str, int], ...] = ()
+    side_network_outputs: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def side_output_tags(self) -> frozenset[str]:
+        """The tag ids of this operator's side outputs that something consumes."""
+        return frozenset(tag for tag, _ in self.side_chained_outputs + self.side_network_outputs)
 
 
 @dataclass(frozen=True)

@@ -35,14 +35,45 @@ from kolk._runtime.key_groups import KeyGroupAssigner
 from kolk._runtime.operators.base import FunctionOperator
 from kolk._runtime.state.key_context import KeyContext
 from kolk._runtime.time.watermark import NO_TIMESTAMP
+from kolk.datastream.output_tag import OutputTag
 from kolk.util.exceptions import KolkInternalError
 
-__all__ = ["Consumer", "KeyExtraction", "compile_segment"]
+__all__ = ["Consumer", "KeyExtraction", "SideOutputCollector", "compile_segment"]
 
 #: ``consumer(records, timestamps=None)``.
 Consumer = Callable[..., None]
 
 _counter = itertools.count(1)
+
+
+class SideOutputCollector:
+    """Gathers one batch's side-output records by tag; :meth:`flush` hands them on.
+
+    Records for a tag nobody consumes are dropped, as in Flink.
+    """
+
+    __slots__ = ("_consumers", "_pending")
+
+    def __init__(self, consumers: dict[str, Consumer]) -> None:
+        self._consumers = consumers
+        self._pending: dict[str, tuple[list[Any], list[Any]]] = {}
+
+    def collect(self, pair: tuple[Any, Any], timestamp: Any) -> None:
+        """Adds ``pair = (output_tag, value)`` with its timestamp."""
+        tag_id = pair[0].tag_id
+        if tag_id not in self._consumers:
+            return
+        records, stamps = self._pending.setdefault(tag_id, ([], []))
+        records.append(pair[1])
+        stamps.append(timestamp)
+
+    def flush(self) -> None:
+        """Delivers the gathered records, tag by tag."""
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, {}
+        for tag_id, (records, stamps) in pending.items():
+            self._consumers[tag_id](records, stamps)
 
 
 @dataclass(frozen=True)
@@ -107,8 +138,9 @@ def compile_segment(
         lines.append("    " * depth + text)
         owner.append(who)
 
-    params: list[str] = ["NO_TS"]
-    values: list[Any] = [NO_TIMESTAMP]
+    params: list[str] = ["NO_TS", "OutputTag"]
+    values: list[Any] = [NO_TIMESTAMP, OutputTag]
+    side_collectors: list[SideOutputCollector] = []
     shipped_keys = key_context is not None and extract_keys is None
     emit(
         "def segment(records, keys, key_groups, timestamps=None):"
@@ -191,6 +223,20 @@ def compile_segment(
             emit(f"for {nxt} in r{i}:", depth + 1, name)
             depth += 2
             cur = nxt
+            if op.side_outputs:
+                # PyFlink's rule: an operator whose side outputs are used sends a yielded
+                # (OutputTag, value) pair to that side output.
+                collector = SideOutputCollector(op.side_outputs)
+                side_collectors.append(collector)
+                params += [f"side{i}", f"flush{i}"]
+                values += [collector.collect, collector.flush]
+                emit(
+                    f"if {cur}.__class__ is tuple and len({cur}) == 2 "
+                    f"and isinstance({cur}[0], OutputTag):",
+                    depth,
+                )
+                emit(f"side{i}({cur}, {'ts' if has_ts else 'NO_TS'})", depth + 1, name)
+                emit("continue", depth + 1)
         elif op.kind == "reduce":
             emit(f"a{i} = s{i}.value()", depth, name)
             emit(f"{nxt} = {cur} if a{i} is None else f{i}(a{i}, {cur})", depth, name)
@@ -219,6 +265,11 @@ def compile_segment(
             params.append(f"consumer{j}")
             values.append(consumer)
             emit(f"consumer{j}(out{', out_ts' if has_ts else ''})", 3, consumer_name)
+    # Side outputs go on after the main output, as in PyFlink, where the side output passes
+    # through an extra Python operator whose bundle finishes after the main results.
+    for i, op in enumerate(operators):
+        if op.side_outputs and op.kind == "process":
+            emit(f"flush{i}()", 2, op.name)
     emit("return segment", 1)
     source = f"def factory({', '.join(params)}):\n" + "\n".join(lines) + "\n"
     names = " -> ".join(op.name for op in operators) or "outputs"

@@ -143,6 +143,16 @@ class OperatorChain:
         ]
         return outputs
 
+    def _side_outputs_of(self, index: int) -> dict[str, Consumer]:
+        """The consumers of operator ``index``'s side outputs, by tag id."""
+        op_config = self.config.operators[index]
+        by_tag: dict[str, list[Consumer]] = {}
+        for tag, c in op_config.side_chained_outputs:
+            by_tag.setdefault(tag, []).append(self._consumer(c))
+        for tag, w in op_config.side_network_outputs:
+            by_tag.setdefault(tag, []).append(self.writers[w].emit)
+        return {tag: _fan_out(consumers) for tag, consumers in by_tag.items()}
+
     def _consumer(self, index: int) -> Callable[..., None]:
         consumer = self._consumers.get(index)
         if consumer is None:
@@ -153,6 +163,7 @@ class OperatorChain:
         """The function operators fused from ``index`` on, and the index of the last one."""
         operator = self.operators[index]
         assert isinstance(operator, FunctionOperator)
+        operator.side_outputs = self._side_outputs_of(index) or None
         run = [operator]
         last = index
         while True:
@@ -163,6 +174,7 @@ class OperatorChain:
             nxt_op = self.operators[nxt]
             if not isinstance(nxt_op, FunctionOperator) or self.config.operators[nxt].keyed:
                 break
+            nxt_op.side_outputs = self._side_outputs_of(nxt) or None
             run.append(nxt_op)
             last = nxt
         return run, last
@@ -181,9 +193,11 @@ class OperatorChain:
             return guarded
         if isinstance(operator, InputOperator):
             operator.output = _fan_out([c for _, c in self._outputs_of(index)])
+            operator.side_outputs = self._side_outputs_of(index)
             return self._input_operator_entry(operator, op_config)
         if isinstance(operator, TwoInputOperator):
             operator.output = _fan_out([c for _, c in self._outputs_of(index)])
+            operator.side_outputs = self._side_outputs_of(index)
             self.process_input = self._two_input_entries(operator, op_config)
             return self._reject_keys
         if isinstance(operator, FunctionOperator):
@@ -322,12 +336,18 @@ class OperatorChain:
 def _fan_out(consumers: list[Consumer]) -> Callable[..., None]:
     if len(consumers) == 1:
         return consumers[0]
+    if not consumers:
+        return _discard
 
     def fan_out(records: list[Any], timestamps: list[Any] | None = None) -> None:
         for consumer in consumers:
             consumer(records, timestamps)
 
     return fan_out
+
+
+def _discard(records: list[Any], timestamps: list[Any] | None = None) -> None:
+    """An operator whose outputs nobody consumes: the records end here."""
 
 
 def _call_user(operator: StreamOperator, method: Callable[[], None], what: str) -> None:
