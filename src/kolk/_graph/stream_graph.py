@@ -197,8 +197,7 @@ class StreamGraphGenerator:
             node.state_key_selector2 = t.state_key_selector2
             node.state_key_type = t.state_key_type
             node.timestamped = t.operator_factory.assigns_timestamps or any(
-                self._graph.nodes[source_id].timestamped
-                for source_id, _, _ in inputs1 + inputs2
+                self._graph.nodes[source_id].timestamped for source_id, _, _ in inputs1 + inputs2
             )
             for type_number, handles in ((1, inputs1), (2, inputs2)):
                 for source_id, partitioner, tag in handles:

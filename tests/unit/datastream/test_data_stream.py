@@ -671,12 +671,10 @@ STREAM_UNSUPPORTED: list[tuple[str, tuple[Any, ...]]] = [
     ("window_all", (None,)),
     ("connect", (None,)),
     ("project", (0, 1)),
-    ("assign_timestamps_and_watermarks", (None,)),
     ("partition_custom", (None, None)),
     ("add_sink", (None,)),
     ("sink_to", (None,)),
     ("execute_and_collect", ()),
-    ("get_side_output", (None,)),
     ("cache", ()),
 ]
 KEYED_UNSUPPORTED: list[tuple[str, tuple[Any, ...]]] = [
@@ -686,10 +684,8 @@ KEYED_UNSUPPORTED: list[tuple[str, tuple[Any, ...]]] = [
     ("connect", (None,)),
     ("project", (0,)),
     ("window_all", (None,)),
-    ("assign_timestamps_and_watermarks", (None,)),
     ("sink_to", (None,)),
     ("execute_and_collect", ()),
-    ("get_side_output", (None,)),
     ("get_execution_config", ()),
 ]
 
