@@ -88,11 +88,7 @@ class KeyedProcessOperator(FunctionOperator):
         main = []
         side = self.side_outputs or {}
         for output in outputs:
-            if (
-                output.__class__ is tuple
-                and len(output) == 2
-                and isinstance(output[0], OutputTag)
-            ):
+            if output.__class__ is tuple and len(output) == 2 and isinstance(output[0], OutputTag):
                 consumer = side.get(output[0].tag_id)
                 if consumer is not None:
                     consumer([output[1]], [stamp] if self._stamped else None)
