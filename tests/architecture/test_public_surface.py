@@ -36,7 +36,18 @@ import kolk
 SURFACE_NAME = "pyflink_api_surface.txt"
 
 #: Classes kolk adds to a mirrored module, "module:qualname" -> reason. Empty: none yet.
-KOLK_ADDED_CLASSES: dict[str, str] = {}
+KOLK_ADDED_CLASSES: dict[str, str] = {
+    f"kolk.datastream.state:StateTtlConfig.CleanupStrategies.{name}": (
+        "PyFlink class nested two levels deep, missing from the surface file"
+    )
+    for name in (
+        "Strategies",
+        "CleanupStrategy",
+        "EmptyCleanupStrategy",
+        "IncrementalCleanupStrategy",
+        "RocksdbCompactFilterCleanupStrategy",
+    )
+}
 #: Public methods kolk adds to a mirrored class, "module:qualname.method" -> reason.
 KOLK_ADDED_METHODS: dict[str, str] = {}
 #: Known differences still to fix, "module:qualname" -> what differs. Each is a strict xfail,

@@ -18,36 +18,84 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from kolk.datastream.data_stream import DataStream, DataStreamSink, KeyedStream
+    from kolk.datastream.data_stream import (
+        BroadcastConnectedStream,
+        BroadcastStream,
+        ConnectedStreams,
+        DataStream,
+        DataStreamSink,
+        KeyedStream,
+        WindowedStream,
+    )
     from kolk.datastream.functions import (
+        AggregateFunction,
+        BroadcastProcessFunction,
+        CoFlatMapFunction,
+        CoMapFunction,
+        CoProcessFunction,
         FilterFunction,
         FlatMapFunction,
+        KeyedBroadcastProcessFunction,
+        KeyedCoProcessFunction,
         KeyedProcessFunction,
         KeySelector,
         MapFunction,
         ProcessFunction,
+        ProcessWindowFunction,
         ReduceFunction,
         RuntimeContext,
+        WindowFunction,
     )
     from kolk.datastream.stream_execution_environment import StreamExecutionEnvironment
     from kolk.datastream.time_domain import TimeDomain
     from kolk.datastream.timerservice import TimerService
+    from kolk.datastream.window import (
+        CountWindow,
+        GlobalWindow,
+        MergingWindowAssigner,
+        TimeWindow,
+        Trigger,
+        TriggerResult,
+        Window,
+        WindowAssigner,
+    )
 
 __all__ = [
+    "AggregateFunction",
+    "BroadcastConnectedStream",
+    "BroadcastProcessFunction",
+    "BroadcastStream",
+    "CoFlatMapFunction",
+    "CoMapFunction",
+    "CoProcessFunction",
+    "ConnectedStreams",
+    "CountWindow",
     "DataStream",
     "DataStreamSink",
     "FilterFunction",
     "FlatMapFunction",
+    "GlobalWindow",
     "KeySelector",
+    "KeyedBroadcastProcessFunction",
+    "KeyedCoProcessFunction",
     "KeyedProcessFunction",
     "KeyedStream",
     "MapFunction",
+    "MergingWindowAssigner",
     "ProcessFunction",
+    "ProcessWindowFunction",
     "ReduceFunction",
     "RuntimeContext",
     "StreamExecutionEnvironment",
     "TimeDomain",
+    "TimeWindow",
     "TimerService",
+    "Trigger",
+    "TriggerResult",
+    "Window",
+    "WindowAssigner",
+    "WindowFunction",
+    "WindowedStream",
 ]
 
 #: Exported name -> the public module defining it.
@@ -59,6 +107,7 @@ _EXPORTS: dict[str, str] = {
     "MapFunction": "kolk.datastream.functions",
     "FlatMapFunction": "kolk.datastream.functions",
     "ReduceFunction": "kolk.datastream.functions",
+    "AggregateFunction": "kolk.datastream.functions",
     "FilterFunction": "kolk.datastream.functions",
     "ProcessFunction": "kolk.datastream.functions",
     "KeyedProcessFunction": "kolk.datastream.functions",
@@ -66,6 +115,26 @@ _EXPORTS: dict[str, str] = {
     "TimerService": "kolk.datastream.timerservice",
     "TimeDomain": "kolk.datastream.time_domain",
     "KeySelector": "kolk.datastream.functions",
+    "ConnectedStreams": "kolk.datastream.data_stream",
+    "BroadcastStream": "kolk.datastream.data_stream",
+    "BroadcastConnectedStream": "kolk.datastream.data_stream",
+    "CoMapFunction": "kolk.datastream.functions",
+    "CoFlatMapFunction": "kolk.datastream.functions",
+    "CoProcessFunction": "kolk.datastream.functions",
+    "KeyedCoProcessFunction": "kolk.datastream.functions",
+    "BroadcastProcessFunction": "kolk.datastream.functions",
+    "KeyedBroadcastProcessFunction": "kolk.datastream.functions",
+    "WindowedStream": "kolk.datastream.data_stream",
+    "WindowFunction": "kolk.datastream.functions",
+    "ProcessWindowFunction": "kolk.datastream.functions",
+    "Window": "kolk.datastream.window",
+    "TimeWindow": "kolk.datastream.window",
+    "CountWindow": "kolk.datastream.window",
+    "GlobalWindow": "kolk.datastream.window",
+    "WindowAssigner": "kolk.datastream.window",
+    "MergingWindowAssigner": "kolk.datastream.window",
+    "TriggerResult": "kolk.datastream.window",
+    "Trigger": "kolk.datastream.window",
 }
 
 

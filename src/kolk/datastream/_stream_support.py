@@ -32,6 +32,9 @@ class ProgramRecorder(Protocol):
     def _add_operator(self, transformation: Transformation) -> None:
         """Records an operator or sink as part of the program (Flink's ``addOperator``)."""
 
+    def execute(self, job_name: str | None = None) -> Any:
+        """Runs the program's operators as one job (``StreamExecutionEnvironment.execute``)."""
+
 
 #: Flink's print sink is named "Print to Std. Out"; its node reads "Sink: Print to Std. Out".
 PRINT_SINK_NAME = "Sink: Print to Std. Out"

@@ -37,14 +37,6 @@ class UnsupportedDataStreamMethods:
         """Not supported yet (PyFlink: the ExecutionConfig)."""
         raise not_supported(self._surface_name, "get_execution_config")
 
-    def window_all(self, window_assigner: Any) -> NoReturn:
-        """Not supported yet (windows)."""
-        raise not_supported(self._surface_name, "window_all")
-
-    def connect(self, ds: Any) -> NoReturn:
-        """Not supported yet (connected and broadcast streams)."""
-        raise not_supported(self._surface_name, "connect")
-
     def project(self, *field_indexes: Any) -> NoReturn:
         """Not supported yet (tuple projection)."""
         raise not_supported(self._surface_name, "project")
@@ -61,10 +53,6 @@ class UnsupportedDataStreamMethods:
         """Not supported yet (Sink V2 sinks); ``print()`` is supported."""
         raise not_supported(self._surface_name, "sink_to")
 
-    def execute_and_collect(self, job_execution_name: Any = None, limit: Any = None) -> NoReturn:
-        """Not supported yet (collecting results into the client)."""
-        raise not_supported(self._surface_name, "execute_and_collect")
-
     def cache(self) -> NoReturn:
         """Not supported yet (cached intermediate results)."""
         raise not_supported(self._surface_name, "cache")
@@ -78,18 +66,6 @@ class UnsupportedKeyedStreamMethods:
     def add_sink(self, sink_func: Any) -> NoReturn:
         """Not supported yet (SinkFunction sinks); ``print()`` is supported."""
         raise not_supported("KeyedStream", "add_sink")
-
-    def window(self, window_assigner: Any) -> NoReturn:
-        """Not supported yet (windows)."""
-        raise not_supported("KeyedStream", "window")
-
-    def count_window(self, size: Any, slide: Any = 0) -> NoReturn:
-        """Not supported yet (count windows)."""
-        raise not_supported("KeyedStream", "count_window")
-
-    def connect(self, ds: Any) -> NoReturn:
-        """Not supported yet (connected and broadcast streams)."""
-        raise not_supported("KeyedStream", "connect")
 
     def project(self, *field_indexes: Any) -> NoReturn:
         """Not supported yet (tuple projection)."""

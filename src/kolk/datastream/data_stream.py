@@ -36,6 +36,7 @@ from kolk._graph.transformations import (
     UnionTransformation,
 )
 from kolk._runtime.io.formatting import record_formatter
+from kolk._runtime.operators.collect import CollectSinkOperatorFactory
 from kolk._runtime.operators.factories import (
     FilterOperatorFactory,
     FlatMapOperatorFactory,
@@ -56,6 +57,13 @@ from kolk.datastream._checks import (
     check_operator_max_parallelism,
     check_operator_parallelism,
 )
+from kolk.datastream._collect import CloseableIterator, to_python_object
+from kolk.datastream._connected_streams import (
+    BroadcastConnectedStream,
+    BroadcastStream,
+    ConnectedStreams,
+    check_broadcast_state_descriptors,
+)
 from kolk.datastream._sink import DataStreamSink
 from kolk.datastream._stream_support import (
     PRINT_SINK_NAME,
@@ -66,11 +74,11 @@ from kolk.datastream._stream_support import (
     node_name,
     user_name,
 )
-from kolk.datastream._unsupported_environment import not_supported
 from kolk.datastream._unsupported_stream import (
     UnsupportedDataStreamMethods,
     UnsupportedKeyedStreamMethods,
 )
+from kolk.datastream._windowed_stream import AllWindowedStream, WindowedStream
 from kolk.datastream.functions import (
     FilterFunction,
     FlatMapFunction,
@@ -81,13 +89,34 @@ from kolk.datastream.functions import (
     ReduceFunction,
 )
 from kolk.datastream.output_tag import OutputTag
+from kolk.datastream.window import (
+    CountSlidingWindowAssigner,
+    CountTumblingWindowAssigner,
+    PurgingTrigger,
+    WindowAssigner,
+)
 
-__all__ = ["DataStream", "DataStreamSink", "KeyedStream"]
+__all__ = [
+    "AllWindowedStream",
+    "BroadcastConnectedStream",
+    "BroadcastStream",
+    "CloseableIterator",
+    "ConnectedStreams",
+    "DataStream",
+    "DataStreamSink",
+    "KeyedStream",
+    "WindowedStream",
+]
 
 _T = TypeVar("_T", bound=OneInputTransformation)
 
 # DataStreamSink lives in a private module to keep this one small; this is its public home.
 DataStreamSink.__module__ = __name__
+WindowedStream.__module__ = __name__
+AllWindowedStream.__module__ = __name__
+ConnectedStreams.__module__ = __name__
+BroadcastStream.__module__ = __name__
+BroadcastConnectedStream.__module__ = __name__
 
 
 class DataStream(UnsupportedDataStreamMethods):
@@ -346,6 +375,14 @@ class DataStream(UnsupportedDataStreamMethods):
         )
         return DataStream(self._env, union)
 
+    def window_all(self, window_assigner: WindowAssigner) -> AllWindowedStream:
+        """Windows the whole stream (not per key): one subtask evaluates the windows.
+
+        Raises:
+            TypeError: ``window_assigner`` is not a WindowAssigner.
+        """
+        return AllWindowedStream(self, window_assigner)
+
     def assign_timestamps_and_watermarks(self, watermark_strategy: WatermarkStrategy) -> DataStream:
         """Stamps each record with its event time and generates watermarks for the stream.
 
@@ -371,6 +408,31 @@ class DataStream(UnsupportedDataStreamMethods):
         )
         self._env._add_operator(transformation)
         return DataStream(self._env, transformation)
+
+    def execute_and_collect(
+        self, job_execution_name: str | None = None, limit: int | None = None
+    ) -> CloseableIterator | list[Any]:
+        """Runs the program and returns this stream's elements: an iterator, or with
+        ``limit`` a list of the first ``limit`` elements.
+
+        The results go through a collect sink of parallelism 1, as in Flink; the job runs to
+        its end before the results are returned (every subtask runs in this process).
+        """
+        factory = CollectSinkOperatorFactory()
+        sink = SinkTransformation(
+            id=self._env._new_id(),
+            name="Sink: Collect Stream Sink",
+            output_type=self._transformation.output_type,
+            parallelism=1,
+            input=self._transformation,
+            operator_factory=factory,
+        )
+        self._env._add_operator(sink)
+        self._env.execute(job_execution_name)
+        type_info = self.get_type()
+        if limit is None:
+            return CloseableIterator(factory.results, type_info)
+        return [to_python_object(value, type_info) for value in factory.results[:limit]]
 
     def get_side_output(self, output_tag: OutputTag) -> DataStream:
         """The stream of what this operation emitted to the side output ``output_tag``
@@ -423,15 +485,42 @@ class DataStream(UnsupportedDataStreamMethods):
 
     def broadcast(
         self, broadcast_state_descriptor: Any = None, *other_broadcast_state_descriptors: Any
-    ) -> DataStream:
+    ) -> DataStream | BroadcastStream:
         """Sends every element to every subtask of the next operator.
 
+        Given ``MapStateDescriptor`` objects, returns a :class:`BroadcastStream` instead: connect it
+        (``ds.connect(broadcast_stream)``) to keep its elements in broadcast state, one map
+        per descriptor on every subtask.
+
         Raises:
-            NotImplementedError: state descriptors were given (a ``BroadcastStream``).
+            TypeError: a descriptor is not a MapStateDescriptor (PyFlink's message).
         """
-        if broadcast_state_descriptor is not None or other_broadcast_state_descriptors:
-            raise not_supported(self._surface_name, "broadcast with MapStateDescriptors")
-        return self._partition(ShipStrategy.BROADCAST)
+        if broadcast_state_descriptor is None and not other_broadcast_state_descriptors:
+            return self._partition(ShipStrategy.BROADCAST)
+        descriptors = check_broadcast_state_descriptors(
+            [broadcast_state_descriptor, *other_broadcast_state_descriptors]
+        )
+        return BroadcastStream(self._partition(ShipStrategy.BROADCAST), descriptors)
+
+    def connect(self, ds: Any) -> ConnectedStreams | BroadcastConnectedStream:
+        """Connects this stream with another: a DataStream (or KeyedStream) gives
+        :class:`ConnectedStreams` for co-functions; a :class:`BroadcastStream` gives a
+        :class:`BroadcastConnectedStream` for broadcast process functions.
+
+        Raises:
+            TypeError: ds is neither a DataStream nor a BroadcastStream.
+        """
+        if isinstance(ds, BroadcastStream):
+            return BroadcastConnectedStream(self, ds, ds.broadcast_state_descriptors)
+        if not isinstance(ds, DataStream):
+            raise TypeError(
+                f"connect() takes a DataStream or a BroadcastStream, got {type(ds).__name__}"
+            )
+        return ConnectedStreams(self, ds)
+
+    def _new_stream(self, transformation: Transformation) -> DataStream:
+        """A stream of this stream's environment over ``transformation`` (connected streams)."""
+        return DataStream(self._env, transformation)
 
     def print(self, sink_identifier: str | None = None) -> DataStreamSink:
         """Writes every element to standard output, one line each.
@@ -559,6 +648,31 @@ class KeyedStream(UnsupportedKeyedStreamMethods, DataStream):
             )
         return self._apply(
             "KEYED PROCESS", KeyedProcessOperatorFactory(func), declared_type(output_type)
+        )
+
+    def window(self, window_assigner: WindowAssigner) -> WindowedStream:
+        """Windows each key's elements with ``window_assigner`` (then choose ``reduce``,
+        ``aggregate``, ``apply`` or ``process``).
+
+        Raises:
+            TypeError: ``window_assigner`` is not a WindowAssigner.
+        """
+        return WindowedStream(self, window_assigner)
+
+    def count_window(self, size: int, slide: int = 0) -> WindowedStream:
+        """Windows each key's elements by count, PyFlink's way: ``size`` elements per window,
+        a new window every ``slide`` elements (0: tumbling); a window fires once full.
+
+        Each window is purged when it fires: a count window never receives elements again,
+        so this changes no output, and the panes do not pile up in state (PyFlink keeps them
+        forever: a ``CountWindow`` never expires).
+        """
+        if slide == 0:
+            assigner: WindowAssigner = CountTumblingWindowAssigner(size)
+        else:
+            assigner = CountSlidingWindowAssigner(size, slide)
+        return WindowedStream(self, assigner).trigger(
+            PurgingTrigger.of(assigner.get_default_trigger(self._env))
         )
 
     def key_by(self, key_selector: Any, key_type: TypeInformation | None = None) -> KeyedStream:

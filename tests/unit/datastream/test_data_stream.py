@@ -350,14 +350,6 @@ def test_partitioning(env: StreamExecutionEnvironment, method: str, strategy: Sh
     assert env._transformations == []
 
 
-def test_broadcast_state_not_supported(source: DataStream) -> None:
-    with pytest.raises(
-        NotImplementedError,
-        match=exactly("DataStream.broadcast with MapStateDescriptors is not supported by kolk yet"),
-    ):
-        source.broadcast(object())
-
-
 @pytest.mark.parametrize(
     "setting",
     [
@@ -668,24 +660,16 @@ def test_keyed_stream_refuses_operator_settings(
 STREAM_UNSUPPORTED: list[tuple[str, tuple[Any, ...]]] = [
     ("set_uid_hash", ("h",)),
     ("get_execution_config", ()),
-    ("window_all", (None,)),
-    ("connect", (None,)),
     ("project", (0, 1)),
     ("partition_custom", (None, None)),
     ("add_sink", (None,)),
     ("sink_to", (None,)),
-    ("execute_and_collect", ()),
     ("cache", ()),
 ]
 KEYED_UNSUPPORTED: list[tuple[str, tuple[Any, ...]]] = [
     ("add_sink", (None,)),
-    ("window", (None,)),
-    ("count_window", (10,)),
-    ("connect", (None,)),
     ("project", (0,)),
-    ("window_all", (None,)),
     ("sink_to", (None,)),
-    ("execute_and_collect", ()),
     ("get_execution_config", ()),
 ]
 

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from kolk.common import Types
 from kolk.datastream.functions import (
     FilterFunction,
     FlatMapFunction,
@@ -21,7 +20,7 @@ from kolk.datastream.functions import (
     ReduceFunction,
     RuntimeContext,
 )
-from kolk.datastream.state import State, StateDescriptor, ValueState, ValueStateDescriptor
+from kolk.datastream.state import State, ValueState
 from kolk.datastream.time_domain import TimeDomain
 from kolk.datastream.timerservice import TimerService
 
@@ -80,43 +79,6 @@ def test_on_timer_is_optional() -> None:
 
 def test_on_timer_context_is_a_context() -> None:
     assert issubclass(KeyedProcessFunction.OnTimerContext, KeyedProcessFunction.Context)
-
-
-@pytest.mark.parametrize(
-    "method", ["get_list_state", "get_map_state", "get_reducing_state", "get_aggregating_state"]
-)
-def test_other_state_kinds_not_supported_yet(method: str) -> None:
-    class Store(KeyedStateStore):
-        def get_state(self, state_descriptor: ValueStateDescriptor) -> ValueState:
-            raise AssertionError
-
-    with pytest.raises(
-        NotImplementedError, match=rf"^KeyedStateStore\.{method} is not supported by kolk yet$"
-    ):
-        getattr(Store(), method)(None)
-
-
-def test_value_state_descriptor() -> None:
-    descriptor = ValueStateDescriptor("count", Types.INT())
-    assert isinstance(descriptor, StateDescriptor)
-    assert (descriptor.get_name(), descriptor.name, descriptor.type_info) == (
-        "count",
-        "count",
-        Types.INT(),
-    )
-
-
-def test_state_name_must_be_a_string() -> None:
-    with pytest.raises(TypeError, match=exactly("The state name must be a str, got int")):
-        ValueStateDescriptor(1, Types.INT())  # type: ignore[arg-type]
-
-
-def test_state_ttl_not_supported_yet() -> None:
-    with pytest.raises(
-        NotImplementedError,
-        match=exactly("StateDescriptor.enable_time_to_live is not supported by kolk yet"),
-    ):
-        ValueStateDescriptor("x", None).enable_time_to_live(None)
 
 
 def test_time_domain() -> None:

@@ -17,9 +17,15 @@ if TYPE_CHECKING:
     from kolk._runtime.operators.base import StreamOperator
 
 __all__ = [
+    "BroadcastProcessOperatorFactory",
+    "CoFlatMapOperatorFactory",
+    "CoMapOperatorFactory",
+    "CoProcessOperatorFactory",
     "CollectionSourceFactory",
     "FilterOperatorFactory",
     "FlatMapOperatorFactory",
+    "KeyedBroadcastProcessOperatorFactory",
+    "KeyedCoProcessOperatorFactory",
     "KeyedProcessOperatorFactory",
     "MapOperatorFactory",
     "OperatorFactory",
@@ -27,6 +33,7 @@ __all__ = [
     "ProcessOperatorFactory",
     "ReduceOperatorFactory",
     "TimestampsAndWatermarksOperatorFactory",
+    "WindowOperatorFactory",
     "copy_for_subtask",
 ]
 
@@ -186,3 +193,131 @@ class PrintSinkOperatorFactory(OperatorFactory):
         from kolk._runtime.operators.sink import PrintSinkOperator
 
         return PrintSinkOperator(self.sink_identifier, self.formatter, self.type_info)
+
+
+@dataclass(frozen=True, eq=False)
+class WindowOperatorFactory(OperatorFactory):
+    """``WindowedStream``/``AllWindowedStream`` ``reduce``/``aggregate``/``apply``/``process``.
+
+    Attributes:
+        assigner: the ``WindowAssigner``.
+        trigger: the ``Trigger`` (the assigner's default if the user set none).
+        allowed_lateness: ms an event-time window is kept after its end.
+        contents: "list" (``apply``/``process``), "reduce" or "aggregate".
+        contents_function: the reduce function or ``AggregateFunction`` (None for "list").
+        window_function: the window function applied when a window fires.
+        late_data_output_tag: the ``OutputTag`` of ``side_output_late_data``, or None.
+    """
+
+    assigner: Any
+    trigger: Any
+    allowed_lateness: int
+    contents: str
+    contents_function: Any
+    window_function: Any
+    late_data_output_tag: Any = None
+
+    def create(self) -> StreamOperator:
+        from kolk._runtime.operators.window_operator import WindowOperator
+
+        # Copied together: objects the user shares between them stay shared in a subtask.
+        assigner, trigger, contents_function, window_function = copy_for_subtask(
+            (self.assigner, self.trigger, self.contents_function, self.window_function)
+        )
+        return WindowOperator(
+            assigner,
+            trigger,
+            self.allowed_lateness,
+            self.contents,
+            contents_function,
+            window_function,
+            self.late_data_output_tag,
+        )
+
+
+# -- two-input operators (connect) ------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class CoMapOperatorFactory(OperatorFactory):
+    """``ConnectedStreams.map``: a ``CoMapFunction`` (keyed if the connected streams are)."""
+
+    function: Any
+
+    def create(self) -> StreamOperator:
+        from kolk._runtime.operators.co_map import CoMapOperator
+
+        return CoMapOperator(copy_for_subtask(self.function))
+
+
+@dataclass(frozen=True, eq=False)
+class CoFlatMapOperatorFactory(OperatorFactory):
+    """``ConnectedStreams.flat_map``: a ``CoFlatMapFunction`` (keyed if the streams are)."""
+
+    function: Any
+
+    def create(self) -> StreamOperator:
+        from kolk._runtime.operators.co_map import CoFlatMapOperator
+
+        return CoFlatMapOperator(copy_for_subtask(self.function))
+
+
+@dataclass(frozen=True, eq=False)
+class CoProcessOperatorFactory(OperatorFactory):
+    """``ConnectedStreams.process`` on non-keyed connected streams: a ``CoProcessFunction``."""
+
+    function: Any
+
+    def create(self) -> StreamOperator:
+        from kolk._runtime.operators.co_process import CoProcessOperator
+
+        return CoProcessOperator(copy_for_subtask(self.function))
+
+
+@dataclass(frozen=True, eq=False)
+class KeyedCoProcessOperatorFactory(OperatorFactory):
+    """``ConnectedStreams.process`` on keyed connected streams: a ``KeyedCoProcessFunction``
+    (or a ``CoProcessFunction``, run keyed as Flink does)."""
+
+    function: Any
+
+    def create(self) -> StreamOperator:
+        from kolk._runtime.operators.co_process import KeyedCoProcessOperator
+
+        return KeyedCoProcessOperator(copy_for_subtask(self.function))
+
+
+@dataclass(frozen=True, eq=False)
+class BroadcastProcessOperatorFactory(OperatorFactory):
+    """``BroadcastConnectedStream.process`` on a non-keyed stream.
+
+    Attributes:
+        function: the ``BroadcastProcessFunction``.
+        descriptors: the ``MapStateDescriptor`` objects given to ``broadcast(...)``.
+    """
+
+    function: Any
+    descriptors: tuple[Any, ...]
+
+    def create(self) -> StreamOperator:
+        from kolk._runtime.operators.co_broadcast import BroadcastProcessOperator
+
+        return BroadcastProcessOperator(copy_for_subtask(self.function), self.descriptors)
+
+
+@dataclass(frozen=True, eq=False)
+class KeyedBroadcastProcessOperatorFactory(OperatorFactory):
+    """``BroadcastConnectedStream.process`` on a KeyedStream.
+
+    Attributes:
+        function: the ``KeyedBroadcastProcessFunction``.
+        descriptors: the ``MapStateDescriptor`` objects given to ``broadcast(...)``.
+    """
+
+    function: Any
+    descriptors: tuple[Any, ...]
+
+    def create(self) -> StreamOperator:
+        from kolk._runtime.operators.co_broadcast import KeyedBroadcastProcessOperator
+
+        return KeyedBroadcastProcessOperator(copy_for_subtask(self.function), self.descriptors)

@@ -1,27 +1,28 @@
-"""The RuntimeContext handed to ``open()`` and the contexts handed to process functions."""
+"""The RuntimeContext handed to ``open()`` (process-function contexts: :mod:`.contexts`)."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from typing import Any
 
 from kolk._runtime.state.heap import HeapKeyedStateBackend
-from kolk._runtime.state.key_context import KeyContext
-from kolk.datastream.functions import KeyedProcessFunction, ProcessFunction, RuntimeContext
-from kolk.datastream.state import ValueState, ValueStateDescriptor
-from kolk.datastream.timerservice import TimerService
+from kolk.datastream.functions import RuntimeContext
+from kolk.datastream.state import (
+    AggregatingState,
+    AggregatingStateDescriptor,
+    ListState,
+    ListStateDescriptor,
+    MapState,
+    MapStateDescriptor,
+    ReducingState,
+    ReducingStateDescriptor,
+    StateDescriptor,
+    ValueState,
+    ValueStateDescriptor,
+)
 from kolk.util.exceptions import StateAccessException
 
-__all__ = [
-    "KeyedProcessContext",
-    "ProcessContext",
-    "StreamingRuntimeContext",
-    "UnsupportedTimerService",
-]
-
-#: Flink's initial watermark, ``Long.MIN_VALUE``.
-MIN_WATERMARK = -(2**63)
+__all__ = ["StreamingRuntimeContext"]
 
 
 class StreamingRuntimeContext(RuntimeContext):
@@ -67,83 +68,38 @@ class StreamingRuntimeContext(RuntimeContext):
         return self._job_parameters.get(key, default_value)
 
     def get_state(self, state_descriptor: ValueStateDescriptor) -> ValueState[Any]:
-        if not isinstance(state_descriptor, ValueStateDescriptor):
-            raise TypeError(
-                f"get_state expects a ValueStateDescriptor, got {type(state_descriptor).__name__}"
-            )
+        _expect(state_descriptor, ValueStateDescriptor, "get_state")
+        return self._keyed_state().get_value_state(state_descriptor)
+
+    def get_list_state(self, state_descriptor: ListStateDescriptor) -> ListState[Any]:
+        _expect(state_descriptor, ListStateDescriptor, "get_list_state")
+        return self._keyed_state().get_list_state(state_descriptor)
+
+    def get_map_state(self, state_descriptor: MapStateDescriptor) -> MapState[Any, Any]:
+        _expect(state_descriptor, MapStateDescriptor, "get_map_state")
+        return self._keyed_state().get_map_state(state_descriptor)
+
+    def get_reducing_state(self, state_descriptor: ReducingStateDescriptor) -> ReducingState[Any]:
+        _expect(state_descriptor, ReducingStateDescriptor, "get_reducing_state")
+        return self._keyed_state().get_reducing_state(state_descriptor)
+
+    def get_aggregating_state(
+        self, state_descriptor: AggregatingStateDescriptor
+    ) -> AggregatingState[Any, Any]:
+        _expect(state_descriptor, AggregatingStateDescriptor, "get_aggregating_state")
+        return self._keyed_state().get_aggregating_state(state_descriptor)
+
+    def _keyed_state(self) -> HeapKeyedStateBackend:
+        """The keyed backend, or StateAccessException for a function not on a KeyedStream."""
         if self._keyed_backend is None:
             raise StateAccessException(
                 "This state is only accessible by functions executed on a KeyedStream. "
                 "Apply key_by(...) before this operator to use keyed state."
             )
-        return self._keyed_backend.get_value_state(state_descriptor)
+        return self._keyed_backend
 
 
-class UnsupportedTimerService(TimerService):
-    """Time queries work; registering timers arrives with event time (not in kolk yet)."""
-
-    def __init__(self, keyed: bool) -> None:
-        self._keyed = keyed
-
-    def current_processing_time(self) -> int:
-        return time.time_ns() // 1_000_000
-
-    def current_watermark(self) -> int:
-        return MIN_WATERMARK
-
-    def _refuse(self, what: str) -> None:
-        if not self._keyed:
-            raise RuntimeError(
-                "Setting timers is only supported on a keyed streams. Apply key_by(...) and "
-                "use a KeyedProcessFunction to register timers."
-            )
-        raise NotImplementedError(f"TimerService.{what} is not supported by kolk yet")
-
-    def register_processing_time_timer(self, timestamp: int) -> None:
-        self._refuse("register_processing_time_timer")
-
-    def register_event_time_timer(self, timestamp: int) -> None:
-        self._refuse("register_event_time_timer")
-
-    def delete_processing_time_timer(self, timestamp: int) -> None:
-        self._refuse("delete_processing_time_timer")
-
-    def delete_event_time_timer(self, timestamp: int) -> None:
-        self._refuse("delete_event_time_timer")
-
-
-#: What ``ctx.timestamp()`` returns for a record without a timestamp: PyFlink's operators pass
-#: Java's ``StreamRecord.getTimestamp()``, which is ``Long.MIN_VALUE`` then.
-NO_TIMESTAMP = MIN_WATERMARK
-
-
-class ProcessContext(ProcessFunction.Context):
-    """The context of ``ProcessFunction.process_element`` (records carry no timestamp yet)."""
-
-    def __init__(self) -> None:
-        self._timer_service = UnsupportedTimerService(keyed=False)
-
-    def timer_service(self) -> TimerService:
-        return self._timer_service
-
-    def timestamp(self) -> Any:
-        return NO_TIMESTAMP
-
-
-class KeyedProcessContext(KeyedProcessFunction.Context):
-    """The context of ``KeyedProcessFunction.process_element``: the current key."""
-
-    def __init__(self, key_context: KeyContext) -> None:
-        self._key_context = key_context
-        self._timer_service = UnsupportedTimerService(keyed=True)
-
-    def get_current_key(self) -> Any:
-        if self._key_context.key_group < 0:
-            raise StateAccessException("get_current_key() called outside a keyed context")
-        return self._key_context.key
-
-    def timer_service(self) -> TimerService:
-        return self._timer_service
-
-    def timestamp(self) -> Any:
-        return NO_TIMESTAMP
+def _expect(descriptor: StateDescriptor, kind: type[StateDescriptor], method: str) -> None:
+    """Raises TypeError unless ``descriptor`` is a ``kind`` (``get_state`` and its siblings)."""
+    if not isinstance(descriptor, kind):
+        raise TypeError(f"{method} expects a {kind.__name__}, got {type(descriptor).__name__}")

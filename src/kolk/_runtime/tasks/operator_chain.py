@@ -56,6 +56,7 @@ class OperatorChain:
         writers: one record writer per entry of ``config.outputs``.
         timer_services: builds timer services wired to the task's processing time.
         task_time: the task's current watermark, read by process-function contexts.
+        processing_time: the task's clock in ms (state TTL); the wall clock by default.
     """
 
     def __init__(
@@ -64,8 +65,10 @@ class OperatorChain:
         writers: list[RecordWriter],
         timer_services: TimerServiceFactory,
         task_time: TaskTime | None = None,
+        processing_time: Callable[[], int] | None = None,
     ) -> None:
         self.config = config
+        self._processing_time = processing_time
         self.writers = writers
         self.task_time = task_time or TaskTime()
         self._timer_services = timer_services
@@ -94,7 +97,9 @@ class OperatorChain:
         operator = op_config.factory.create()
         key_context = KeyContext() if op_config.keyed else None
         backend = (
-            HeapKeyedStateBackend(key_context, config.max_parallelism)
+            HeapKeyedStateBackend(
+                key_context, config.max_parallelism, time_provider=self._processing_time
+            )
             if key_context is not None
             else None
         )

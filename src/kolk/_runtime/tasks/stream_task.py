@@ -139,7 +139,9 @@ class StreamTask:
         self._valves = [StatusWatermarkValve(inp.num_channels) for inp in config.inputs]
         self._input_watermark = MIN_WATERMARK
         self._input_idle = False
-        self.chain = OperatorChain(config, self.writers, self._create_timer_service, self.task_time)
+        self.chain = OperatorChain(
+            config, self.writers, self._create_timer_service, self.task_time, self.timers.now
+        )
         self.mailbox: deque[Callable[[], None]] = deque()
         self.status = TaskStatus.RUNNING
         self._next_gate = 0

@@ -1,0 +1,129 @@
+"""Co-map and co-flat-map: ``ConnectedStreams.map`` / ``flat_map``.
+
+``map1``/``flat_map1`` take the first input's elements, ``map2``/``flat_map2`` the second's.
+Semantics follow PyFlink's adapters (``ConnectedStreams.map``/``flat_map`` in
+pyflink/datastream/data_stream.py, ``CoMapCoProcessFunctionAdapter`` and
+``FlatMapCoProcessFunctionAdapter``): a ``map*`` result of None is dropped, and a falsy
+``flat_map*`` result (None, an empty list) emits nothing.
+
+On keyed connected streams the operator is keyed (the chain gives it a key context): each
+element runs with its key set, so keyed state obtained in ``open()`` works in ``map1``/``map2``,
+as PyFlink runs these functions inside a keyed co-process operator. Timers do not exist here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from kolk._runtime.operators.co_base import CoFunctionOperator, ElementCall
+from kolk.datastream.functions import CoFlatMapFunction, CoMapFunction
+
+__all__ = ["CoFlatMapOperator", "CoMapOperator"]
+
+
+class _Stamp:
+    """The context of co-map functions: they see none, but the loop records timestamps on it."""
+
+    __slots__ = ("ts",)
+
+    def __init__(self) -> None:
+        self.ts: Any = None
+
+
+def _map_call(map_function: Callable[[Any], Any]) -> ElementCall:
+    def call(value: Any, ctx: Any) -> tuple[Any] | None:
+        result = map_function(value)
+        return None if result is None else (result,)
+
+    return call
+
+
+def _flat_map_call(flat_map_function: Callable[[Any], Any]) -> ElementCall:
+    def call(value: Any, ctx: Any) -> Iterable[Any] | None:
+        result = flat_map_function(value)
+        return result if result else None
+
+    return call
+
+
+class CoMapOperator(CoFunctionOperator):
+    """Calls ``map1``/``map2`` of a ``CoMapFunction``; one output per element (None: none).
+
+    Raises:
+        TypeError: the function is not a CoMapFunction.
+    """
+
+    def __init__(self, function: Any) -> None:
+        if not isinstance(function, CoMapFunction):
+            raise TypeError(
+                f"ConnectedStreams.map expects a CoMapFunction, got {type(function).__name__}"
+            )
+        super().__init__(function)
+        self._call1 = _map_call(function.map1)
+        self._call2 = _map_call(function.map2)
+        self._stamp = _Stamp()
+
+    def process_batch1(
+        self,
+        records: list[Any],
+        keys: list[Any] | None,
+        key_groups: list[int] | None,
+        timestamps: list[Any] | None,
+    ) -> None:
+        self._run(
+            self._call1, self._stamp, records, keys, key_groups, timestamps, self.function.map1
+        )
+
+    def process_batch2(
+        self,
+        records: list[Any],
+        keys: list[Any] | None,
+        key_groups: list[int] | None,
+        timestamps: list[Any] | None,
+    ) -> None:
+        self._run(
+            self._call2, self._stamp, records, keys, key_groups, timestamps, self.function.map2
+        )
+
+
+class CoFlatMapOperator(CoFunctionOperator):
+    """Calls ``flat_map1``/``flat_map2`` of a ``CoFlatMapFunction``; outputs are what they
+    yield or return.
+
+    Raises:
+        TypeError: the function is not a CoFlatMapFunction.
+    """
+
+    def __init__(self, function: Any) -> None:
+        if not isinstance(function, CoFlatMapFunction):
+            raise TypeError(
+                f"ConnectedStreams.flat_map expects a CoFlatMapFunction, got "
+                f"{type(function).__name__}"
+            )
+        super().__init__(function)
+        self._call1 = _flat_map_call(function.flat_map1)
+        self._call2 = _flat_map_call(function.flat_map2)
+        self._stamp = _Stamp()
+
+    def process_batch1(
+        self,
+        records: list[Any],
+        keys: list[Any] | None,
+        key_groups: list[int] | None,
+        timestamps: list[Any] | None,
+    ) -> None:
+        self._run(
+            self._call1, self._stamp, records, keys, key_groups, timestamps, self.function.flat_map1
+        )
+
+    def process_batch2(
+        self,
+        records: list[Any],
+        keys: list[Any] | None,
+        key_groups: list[int] | None,
+        timestamps: list[Any] | None,
+    ) -> None:
+        self._run(
+            self._call2, self._stamp, records, keys, key_groups, timestamps, self.function.flat_map2
+        )
