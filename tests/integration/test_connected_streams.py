@@ -9,6 +9,7 @@ reaches the operator only after both inputs ended (its watermark is the minimum 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -29,6 +30,7 @@ from kolk.datastream import (
     StreamExecutionEnvironment,
 )
 from kolk.datastream.state import ListStateDescriptor, MapStateDescriptor, ValueStateDescriptor
+from kolk.util.exceptions import JobExecutionException
 
 #: Flink's default max parallelism for p <= 85 (128 key groups).
 ASSIGNER = KeyGroupAssigner(128)
@@ -335,3 +337,34 @@ def test_a_non_keyed_broadcast_reaches_every_subtask_once(
     assert sorted(rule_lines) == list(range(parallelism))
     events = sorted(int(text.split()[0]) for _, text in printed if not text.startswith("rule"))
     assert events == [1, 2, 3, 4, 5]
+
+
+# -- failures -------------------------------------------------------------------------------------
+
+
+class RejectsPayments(KeyedCoProcessFunction):
+    def process_element1(self, value: Any, ctx: KeyedCoProcessFunction.Context) -> Any:
+        yield value
+
+    def process_element2(self, value: Any, ctx: KeyedCoProcessFunction.Context) -> Any:
+        raise ValueError(f"payment {value[0]} rejected")
+
+
+def test_a_failing_co_function_fails_the_job_naming_its_method(
+    env: StreamExecutionEnvironment, parallelism: int
+) -> None:
+    env.from_collection(ORDERS).connect(env.from_collection(PAYMENTS)).key_by(
+        lambda o: o[0], lambda p: p[0]
+    ).process(RejectsPayments()).print()
+
+    with pytest.raises(JobExecutionException) as raised:
+        env.execute()
+
+    message = str(raised.value)
+    assert "operator 'Keyed Co-Process'" in message
+    assert "RejectsPayments.process_element2" in message
+    cause = raised.value.__cause__
+    while cause is not None and not isinstance(cause, ValueError):
+        cause = cause.__cause__
+    assert isinstance(cause, ValueError)
+    assert re.fullmatch(r"payment o\d rejected", str(cause))

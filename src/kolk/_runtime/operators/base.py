@@ -193,6 +193,8 @@ class TwoInputOperator(StreamOperator):
     output: Output
     #: Side-output consumers by tag id: ``side_outputs[tag_id](records, timestamps)``.
     side_outputs: dict[str, Output]
+    #: Whether emitted batches carry timestamp lists (set by the chain from the graph).
+    timestamped_output: bool = True
 
     @abc.abstractmethod
     def process_batch1(

@@ -56,8 +56,8 @@ class CoFunctionOperator(TwoInputOperator):
             for event-time timer outputs. When False, batches of an input without timestamps
             and all timer outputs go out without a list. The default is True, which is
             correct either way (consumers of an output without timestamps ignore the list);
-            the chain sets it to the node's flag to spare the lists when nothing carries
-            timestamps.
+            the chain may set it to ``OperatorConfig.timestamped_input`` to spare the lists
+            when no input carries timestamps.
     """
 
     timestamped_output: bool = True

@@ -203,6 +203,8 @@ class OperatorChain:
         if isinstance(operator, TwoInputOperator):
             operator.output = _fan_out([c for _, c in self._outputs_of(index)])
             operator.side_outputs = self._side_outputs_of(index)
+            # Without timestamps on either input, no timestamp lists need to travel on.
+            operator.timestamped_output = op_config.timestamped_input
             self.process_input = self._two_input_entries(operator, op_config)
             return self._reject_keys
         if isinstance(operator, FunctionOperator):
