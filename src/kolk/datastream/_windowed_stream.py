@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from kolk._runtime.operators.factories import WindowOperatorFactory
 from kolk.common import TypeInformation
 from kolk.datastream._stream_support import check_function, declared_type
+from kolk.datastream.evictor import Evictor
 from kolk.datastream.functions import (
     AggregateFunction,
     AllWindowFunction,
@@ -63,6 +64,12 @@ class _WindowedStreamBase:
         self._allowed_lateness = 0
         self._late_data_output_tag: OutputTag | None = None
         self._window_trigger: Trigger[Any, Any] | None = None
+        self._evictor: Evictor[Any, Any] | None = None
+
+    def _set_evictor(self, evictor: Any) -> None:
+        if not isinstance(evictor, Evictor):
+            raise TypeError(f"evictor() expects an Evictor, got {type(evictor).__name__}")
+        self._evictor = evictor
 
     def get_execution_environment(self) -> Any:
         """Returns the environment the stream belongs to."""
@@ -165,6 +172,7 @@ class _WindowedStreamBase:
             contents_function,
             window_function,
             self._late_data_output_tag,
+            self._evictor,
         )
         stream = self._keyed_stream._apply(
             type(assigner).__name__, factory, declared_type(output_type)
@@ -203,6 +211,17 @@ class WindowedStream(_WindowedStreamBase):
             ValueError: negative.
         """
         self._set_allowed_lateness(time_ms)
+        return self
+
+    def evictor(self, evictor: Evictor[Any, Any]) -> WindowedStream:
+        """Sets an evictor (a kolk addition: Flink's ``WindowedStream.evictor``; PyFlink 2.3
+        has none): elements may be removed before and after the window function; the window
+        then keeps every element until it fires.
+
+        Raises:
+            TypeError: not an Evictor.
+        """
+        self._set_evictor(evictor)
         return self
 
     def side_output_late_data(self, output_tag: OutputTag) -> WindowedStream:
@@ -295,6 +314,17 @@ class AllWindowedStream(_WindowedStreamBase):
             ValueError: negative.
         """
         self._set_allowed_lateness(time_ms)
+        return self
+
+    def evictor(self, evictor: Evictor[Any, Any]) -> AllWindowedStream:
+        """Sets an evictor (a kolk addition: Flink's ``WindowedStream.evictor``; PyFlink 2.3
+        has none): elements may be removed before and after the window function; the window
+        then keeps every element until it fires.
+
+        Raises:
+            TypeError: not an Evictor.
+        """
+        self._set_evictor(evictor)
         return self
 
     def side_output_late_data(self, output_tag: OutputTag) -> AllWindowedStream:

@@ -207,6 +207,7 @@ class WindowOperatorFactory(OperatorFactory):
         contents_function: the reduce function or ``AggregateFunction`` (None for "list").
         window_function: the window function applied when a window fires.
         late_data_output_tag: the ``OutputTag`` of ``side_output_late_data``, or None.
+        evictor: the ``Evictor`` of ``evictor(...)``, or None.
     """
 
     assigner: Any
@@ -216,13 +217,20 @@ class WindowOperatorFactory(OperatorFactory):
     contents_function: Any
     window_function: Any
     late_data_output_tag: Any = None
+    evictor: Any = None
 
     def create(self) -> StreamOperator:
         from kolk._runtime.operators.window_operator import WindowOperator
 
         # Copied together: objects the user shares between them stay shared in a subtask.
-        assigner, trigger, contents_function, window_function = copy_for_subtask(
-            (self.assigner, self.trigger, self.contents_function, self.window_function)
+        assigner, trigger, contents_function, window_function, evictor = copy_for_subtask(
+            (
+                self.assigner,
+                self.trigger,
+                self.contents_function,
+                self.window_function,
+                self.evictor,
+            )
         )
         return WindowOperator(
             assigner,
@@ -232,6 +240,7 @@ class WindowOperatorFactory(OperatorFactory):
             contents_function,
             window_function,
             self.late_data_output_tag,
+            evictor,
         )
 
 

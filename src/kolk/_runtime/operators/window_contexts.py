@@ -18,6 +18,7 @@ from kolk._runtime.operators.window_state import (
     WindowScopedState,
 )
 from kolk._runtime.time.timer_service import InternalTimerService
+from kolk.datastream.evictor import EvictorContext
 from kolk.datastream.functions import (
     AllWindowFunction,
     KeyedStateStore,
@@ -208,3 +209,16 @@ class WindowFunctionCall:
         if context is not None:
             context._window = window
             self.function.clear(context)
+
+
+class WindowEvictorContext(EvictorContext):
+    """What an evictor sees: the operator's clock and watermark."""
+
+    def __init__(self, timers: InternalTimerService) -> None:
+        self._timers = timers
+
+    def get_current_processing_time(self) -> int:
+        return self._timers.current_processing_time()
+
+    def get_current_watermark(self) -> int:
+        return self._timers.current_watermark

@@ -45,11 +45,13 @@ from kolk._runtime.operators.base import InputOperator, OperatorEnvironment
 from kolk._runtime.operators.window_contexts import (
     AssignerContext,
     TriggerContext,
+    WindowEvictorContext,
     WindowFunctionCall,
 )
 from kolk._runtime.operators.window_merging import MergingWindowSet
 from kolk._runtime.operators.window_state import (
     AggregateContents,
+    EvictingContents,
     ListContents,
     MergingWindowStateStore,
     PerWindowStateStore,
@@ -108,6 +110,7 @@ class WindowOperator(InputOperator):
         contents_function: Any,
         window_function: Any,
         late_data_output_tag: Any = None,
+        evictor: Any = None,
     ) -> None:
         if contents not in ("list", "reduce", "aggregate"):
             raise KolkInternalError(f"unknown window contents kind {contents!r}")
@@ -117,6 +120,7 @@ class WindowOperator(InputOperator):
         self.function = window_function
         self._contents_kind = contents
         self._contents_function = contents_function
+        self._evictor = evictor
         self._late_tag_id = None if late_data_output_tag is None else late_data_output_tag.tag_id
         self._event_time = assigner.is_event_time()
         self._merging = isinstance(assigner, MergingWindowAssigner)
@@ -144,7 +148,11 @@ class WindowOperator(InputOperator):
         )
         self._scoped = scoped
         self._contents: WindowContents
-        if self._contents_kind == "reduce":
+        if self._evictor is not None:
+            self._contents = EvictingContents(
+                scoped, self._contents_kind, self._contents_function, self._evictor
+            )
+        elif self._contents_kind == "reduce":
             self._contents = ReduceContents(scoped, self._contents_function)
         elif self._contents_kind == "aggregate":
             self._contents = AggregateContents(scoped, self._contents_function)
@@ -155,6 +163,7 @@ class WindowOperator(InputOperator):
             self.function, self._contents_kind != "list", timers, window_state, runtime_context
         )
         self._trigger_context = TriggerContext(timers, scoped)
+        self._evictor_context = WindowEvictorContext(timers)
         self._assigner_context = AssignerContext(timers, runtime_context)
         if self._merging:
             self._window_sets = runtime_context.get_state(
@@ -267,7 +276,7 @@ class WindowOperator(InputOperator):
                 continue
             skipped = False
             scope(window)
-            contents.add(value)
+            contents.add(value, timestamp)
             context.window = window
             result = self.trigger.on_element(value, timestamp, window, context)
             if result is not _CONTINUE and not self._act(result, window, window):
@@ -293,7 +302,7 @@ class WindowOperator(InputOperator):
             if state_window is None:
                 raise KolkInternalError(f"Window {actual} is not in in-flight window set.")
             self._scoped.scope(state_window)
-            contents.add(value)
+            contents.add(value, timestamp)
             context.window = actual
             result = self.trigger.on_element(value, timestamp, actual, context)
             if result is not _CONTINUE and not self._act(result, actual, state_window):
@@ -320,7 +329,15 @@ class WindowOperator(InputOperator):
             contents = self._contents.get()
             if contents is None:
                 return False
-            self._emit(window, contents)
+            if isinstance(self._contents, EvictingContents):
+                context = self._evictor_context
+                contents = self._contents.fire(window, context)
+                if contents is not None:
+                    self._emit(window, contents)
+                self._scoped.scope(state_window)
+                self._contents.after_fire(window, context)
+            else:
+                self._emit(window, contents)
         if result is _PURGE or result is _FIRE_AND_PURGE:
             self._scoped.scope(state_window)
             self._contents.clear()

@@ -23,6 +23,8 @@ from typing import Any, NoReturn, cast
 
 from kolk._runtime.state.heap import HeapKeyedStateBackend
 from kolk._runtime.state.key_context import KeyContext
+from kolk._runtime.time.watermark import NO_TIMESTAMP
+from kolk.datastream.evictor import TimestampedValue
 from kolk.datastream.functions import KeyedStateStore, ReduceFunction
 from kolk.datastream.state import (
     AggregatingState,
@@ -152,8 +154,8 @@ class WindowContents(abc.ABC):
         )
 
     @abc.abstractmethod
-    def add(self, value: Any) -> None:
-        """Adds an element to the pane."""
+    def add(self, value: Any, timestamp: int = NO_TIMESTAMP) -> None:
+        """Adds an element (with its timestamp) to the pane."""
 
     @abc.abstractmethod
     def get(self) -> Any:
@@ -188,7 +190,7 @@ class ListContents(WindowContents):
     """Every element, in arrival order (``apply``/``process``); the window function gets a
     copy, so it may keep or change its list."""
 
-    def add(self, value: Any) -> None:
+    def add(self, value: Any, timestamp: int = NO_TIMESTAMP) -> None:
         state = self._state
         elements = state.value()
         if elements is None:
@@ -220,7 +222,7 @@ class ReduceContents(WindowContents):
             else reduce_function
         )
 
-    def add(self, value: Any) -> None:
+    def add(self, value: Any, timestamp: int = NO_TIMESTAMP) -> None:
         state = self._state
         current = state.value()
         state.update(value if current is None else self._reduce(current, value))
@@ -245,7 +247,7 @@ class AggregateContents(WindowContents):
         super().__init__(scoped)
         self._function = aggregate_function
 
-    def add(self, value: Any) -> None:
+    def add(self, value: Any, timestamp: int = NO_TIMESTAMP) -> None:
         state = self._state
         function = self._function
         accumulator = state.value()
@@ -259,6 +261,77 @@ class AggregateContents(WindowContents):
 
     def _combine(self, first: Any, second: Any) -> Any:
         return self._function.merge(first, second)
+
+
+class EvictingContents(WindowContents):
+    """Every element with its timestamp, for an evictor (Flink's ``EvictingWindowOperator``):
+    at a FIRE the evictor may drop elements before the window function, the elements left are
+    reduced/aggregated then (if the window reduces or aggregates), and the evictor may drop
+    more after it; the pane keeps what is left.
+
+    Args:
+        kind: "list", "reduce" or "aggregate": what the window function receives.
+        function: the ReduceFunction (or callable) / AggregateFunction, for those kinds.
+        evictor: the user's ``Evictor``.
+    """
+
+    def __init__(self, scoped: WindowScopedState, kind: str, function: Any, evictor: Any) -> None:
+        super().__init__(scoped)
+        self._kind = kind
+        self._function = function
+        self._evictor = evictor
+        self._firing: list[TimestampedValue[Any]] = []
+
+    def add(self, value: Any, timestamp: int = NO_TIMESTAMP) -> None:
+        state = self._state
+        element = TimestampedValue(value, None if timestamp == NO_TIMESTAMP else timestamp)
+        elements = state.value()
+        if elements is None:
+            state.update([element])
+        else:
+            elements.append(element)
+
+    def get(self) -> Any:
+        elements = self._state.value()
+        return None if elements is None else list(elements)
+
+    def _combine(self, first: Any, second: Any) -> Any:
+        return first + second
+
+    def fire(self, window: Any, context: Any) -> Any:
+        """Evicts before the function; returns what the window function receives (None: do
+        not call it), keeping the elements for :meth:`after_fire`."""
+        elements = list(self._state.value() or ())
+        self._evictor.evict_before(elements, len(elements), window, context)
+        self._firing = elements
+        values = [element.get_value() for element in elements]
+        if self._kind == "list":
+            return values
+        if self._kind == "reduce":
+            if not values:
+                return None
+            reduce = (
+                self._function.reduce
+                if isinstance(self._function, ReduceFunction)
+                else self._function
+            )
+            result = values[0]
+            for value in values[1:]:
+                result = reduce(result, value)
+            return result
+        accumulator = self._function.create_accumulator()
+        for value in values:
+            accumulator = self._function.add(value, accumulator)
+        return self._function.get_result(accumulator)
+
+    def after_fire(self, window: Any, context: Any) -> None:
+        """Evicts after the function and stores what is left of the pane."""
+        elements, self._firing = self._firing, []
+        self._evictor.evict_after(elements, len(elements), window, context)
+        if elements:
+            self._state.update(elements)
+        else:
+            self._state.clear()
 
 
 # -- ProcessWindowFunction.Context.window_state() -----------------------------------------------
