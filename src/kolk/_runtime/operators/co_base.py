@@ -78,6 +78,47 @@ class CoFunctionOperator(TwoInputOperator):
         if isinstance(self.function, Function):
             self.function.close()
 
+    #: Per input: (element call, its context, the user method named in errors).
+    _input1: tuple[ElementCall, Any, Any]
+    _input2: tuple[ElementCall, Any, Any]
+    #: False when the second input runs without a key (the broadcast side).
+    _second_input_keyed = True
+    #: True for keyed operators: their keyed inputs' records must come with keys.
+    _requires_keys = False
+
+    def _require_keys(self, keys: list[Any] | None, input_number: int) -> None:
+        if keys is None:
+            raise KolkInternalError(
+                f"operator '{self.name}' received records of its keyed input {input_number} "
+                f"without their keys"
+            )
+
+    def process_batch1(
+        self,
+        records: list[Any],
+        keys: list[Any] | None,
+        key_groups: list[int] | None,
+        timestamps: list[Any] | None,
+    ) -> None:
+        call, ctx, user_function = self._input1
+        if self._requires_keys:
+            self._require_keys(keys, 1)
+        self._run(call, ctx, records, keys, key_groups, timestamps, user_function)
+
+    def process_batch2(
+        self,
+        records: list[Any],
+        keys: list[Any] | None,
+        key_groups: list[int] | None,
+        timestamps: list[Any] | None,
+    ) -> None:
+        call, ctx, user_function = self._input2
+        if not self._second_input_keyed:
+            keys = key_groups = None
+        elif self._requires_keys:
+            self._require_keys(keys, 2)
+        self._run(call, ctx, records, keys, key_groups, timestamps, user_function)
+
     def _run(
         self,
         call: ElementCall,
@@ -184,6 +225,8 @@ class KeyedCoFunctionOperator(CoFunctionOperator):
     ``on_timer`` in :meth:`_on_timer`.
     """
 
+    _requires_keys = True
+
     def setup(self, env: OperatorEnvironment) -> None:
         super().setup(env)
         if env.key_context is None or env.create_timer_service is None:
@@ -191,13 +234,6 @@ class KeyedCoFunctionOperator(CoFunctionOperator):
                 f"operator '{env.name}' is keyed but was set up without a key context"
             )
         self._timers: InternalTimerService = env.create_timer_service(self)
-
-    def _require_keys(self, keys: list[Any] | None, input_number: int) -> None:
-        if keys is None:
-            raise KolkInternalError(
-                f"operator '{self.name}' received records of its keyed input {input_number} "
-                f"without their keys"
-            )
 
     def process_watermark(self, watermark: int) -> None:
         """Fires the event-time timers up to the watermark (before it is forwarded)."""

@@ -43,6 +43,8 @@ __all__ = ["BroadcastProcessOperator", "KeyedBroadcastProcessOperator"]
 
 
 class BroadcastProcessOperator(CoFunctionOperator):
+    _second_input_keyed = False
+
     """A ``BroadcastProcessFunction`` over a non-keyed stream and a broadcast stream.
 
     Args:
@@ -66,31 +68,18 @@ class BroadcastProcessOperator(CoFunctionOperator):
 
     def setup(self, env: OperatorEnvironment) -> None:
         super().setup(env)
-        self._read_only_ctx = BroadcastReadOnlyContext(self.broadcast_states, env.task_time)
-        self._ctx = BroadcastContext(self.broadcast_states, env.task_time)
-
-    def process_batch1(
-        self,
-        records: list[Any],
-        keys: list[Any] | None,
-        key_groups: list[int] | None,
-        timestamps: list[Any] | None,
-    ) -> None:
-        self._run(
-            self._call1, self._read_only_ctx, records, keys, key_groups, timestamps, self._call1
+        read_only = BroadcastReadOnlyContext(self.broadcast_states, env.task_time)
+        self._input1 = (self._call1, read_only, self._call1)
+        self._input2 = (
+            self._call2,
+            BroadcastContext(self.broadcast_states, env.task_time),
+            self._call2,
         )
-
-    def process_batch2(
-        self,
-        records: list[Any],
-        keys: list[Any] | None,
-        key_groups: list[int] | None,
-        timestamps: list[Any] | None,
-    ) -> None:
-        self._run(self._call2, self._ctx, records, None, None, timestamps, self._call2)
 
 
 class KeyedBroadcastProcessOperator(KeyedCoFunctionOperator):
+    _second_input_keyed = False
+
     """A ``KeyedBroadcastProcessFunction`` over a keyed stream and a broadcast stream.
 
     Args:
@@ -117,31 +106,10 @@ class KeyedBroadcastProcessOperator(KeyedCoFunctionOperator):
         assert env.key_context is not None  # checked by KeyedCoFunctionOperator.setup
         service = KeyedTimerService(self._timers)
         states = self.broadcast_states
-        self._read_only_ctx = KeyedBroadcastReadOnlyContext(states, env.key_context, service)
-        self._ctx = KeyedBroadcastContext(states, service)
+        read_only = KeyedBroadcastReadOnlyContext(states, env.key_context, service)
         self._on_timer_ctx = KeyedBroadcastOnTimerContext(states, env.key_context, service)
-
-    def process_batch1(
-        self,
-        records: list[Any],
-        keys: list[Any] | None,
-        key_groups: list[int] | None,
-        timestamps: list[Any] | None,
-    ) -> None:
-        self._require_keys(keys, 1)
-        self._run(
-            self._call1, self._read_only_ctx, records, keys, key_groups, timestamps, self._call1
-        )
-
-    def process_batch2(
-        self,
-        records: list[Any],
-        keys: list[Any] | None,
-        key_groups: list[int] | None,
-        timestamps: list[Any] | None,
-    ) -> None:
-        # The broadcast side is not keyed: whatever keys came along are ignored.
-        self._run(self._call2, self._ctx, records, None, None, timestamps, self._call2)
+        self._input1 = (self._call1, read_only, self._call1)
+        self._input2 = (self._call2, KeyedBroadcastContext(states, service), self._call2)
 
     def _timer_context(self) -> KeyedBroadcastOnTimerContext:
         return self._on_timer_ctx

@@ -60,31 +60,9 @@ class CoMapOperator(CoFunctionOperator):
                 f"ConnectedStreams.map expects a CoMapFunction, got {type(function).__name__}"
             )
         super().__init__(function)
-        self._call1 = _map_call(function.map1)
-        self._call2 = _map_call(function.map2)
-        self._stamp = _Stamp()
-
-    def process_batch1(
-        self,
-        records: list[Any],
-        keys: list[Any] | None,
-        key_groups: list[int] | None,
-        timestamps: list[Any] | None,
-    ) -> None:
-        self._run(
-            self._call1, self._stamp, records, keys, key_groups, timestamps, self.function.map1
-        )
-
-    def process_batch2(
-        self,
-        records: list[Any],
-        keys: list[Any] | None,
-        key_groups: list[int] | None,
-        timestamps: list[Any] | None,
-    ) -> None:
-        self._run(
-            self._call2, self._stamp, records, keys, key_groups, timestamps, self.function.map2
-        )
+        stamp = _Stamp()
+        self._input1 = (_map_call(function.map1), stamp, function.map1)
+        self._input2 = (_map_call(function.map2), stamp, function.map2)
 
 
 class CoFlatMapOperator(CoFunctionOperator):
@@ -102,28 +80,6 @@ class CoFlatMapOperator(CoFunctionOperator):
                 f"{type(function).__name__}"
             )
         super().__init__(function)
-        self._call1 = _flat_map_call(function.flat_map1)
-        self._call2 = _flat_map_call(function.flat_map2)
-        self._stamp = _Stamp()
-
-    def process_batch1(
-        self,
-        records: list[Any],
-        keys: list[Any] | None,
-        key_groups: list[int] | None,
-        timestamps: list[Any] | None,
-    ) -> None:
-        self._run(
-            self._call1, self._stamp, records, keys, key_groups, timestamps, self.function.flat_map1
-        )
-
-    def process_batch2(
-        self,
-        records: list[Any],
-        keys: list[Any] | None,
-        key_groups: list[int] | None,
-        timestamps: list[Any] | None,
-    ) -> None:
-        self._run(
-            self._call2, self._stamp, records, keys, key_groups, timestamps, self.function.flat_map2
-        )
+        stamp = _Stamp()
+        self._input1 = (_flat_map_call(function.flat_map1), stamp, function.flat_map1)
+        self._input2 = (_flat_map_call(function.flat_map2), stamp, function.flat_map2)

@@ -49,25 +49,9 @@ class CoProcessOperator(CoFunctionOperator):
 
     def setup(self, env: OperatorEnvironment) -> None:
         super().setup(env)
-        self._ctx = CoProcessContext(env.task_time)
-
-    def process_batch1(
-        self,
-        records: list[Any],
-        keys: list[Any] | None,
-        key_groups: list[int] | None,
-        timestamps: list[Any] | None,
-    ) -> None:
-        self._run(self._call1, self._ctx, records, keys, key_groups, timestamps, self._call1)
-
-    def process_batch2(
-        self,
-        records: list[Any],
-        keys: list[Any] | None,
-        key_groups: list[int] | None,
-        timestamps: list[Any] | None,
-    ) -> None:
-        self._run(self._call2, self._ctx, records, keys, key_groups, timestamps, self._call2)
+        ctx = CoProcessContext(env.task_time)
+        self._input1 = (self._call1, ctx, self._call1)
+        self._input2 = (self._call2, ctx, self._call2)
 
 
 class KeyedCoProcessOperator(KeyedCoFunctionOperator):
@@ -94,28 +78,10 @@ class KeyedCoProcessOperator(KeyedCoFunctionOperator):
         super().setup(env)
         assert env.key_context is not None  # checked by KeyedCoFunctionOperator.setup
         service = KeyedTimerService(self._timers)
-        self._ctx = KeyedCoProcessContext(env.key_context, service)
+        ctx = KeyedCoProcessContext(env.key_context, service)
         self._on_timer_ctx = KeyedCoOnTimerContext(env.key_context, service)
-
-    def process_batch1(
-        self,
-        records: list[Any],
-        keys: list[Any] | None,
-        key_groups: list[int] | None,
-        timestamps: list[Any] | None,
-    ) -> None:
-        self._require_keys(keys, 1)
-        self._run(self._call1, self._ctx, records, keys, key_groups, timestamps, self._call1)
-
-    def process_batch2(
-        self,
-        records: list[Any],
-        keys: list[Any] | None,
-        key_groups: list[int] | None,
-        timestamps: list[Any] | None,
-    ) -> None:
-        self._require_keys(keys, 2)
-        self._run(self._call2, self._ctx, records, keys, key_groups, timestamps, self._call2)
+        self._input1 = (self._call1, ctx, self._call1)
+        self._input2 = (self._call2, ctx, self._call2)
 
     def _timer_context(self) -> KeyedCoOnTimerContext:
         return self._on_timer_ctx
