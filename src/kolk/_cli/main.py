@@ -2,8 +2,12 @@
 
 ::
 
-    kolk run  [-p N] job.py [-p N] [--] [args...]   run the program (``flink run -py job.py``)
-    kolk plan [-p N] job.py [-p N] [--] [args...]   print each job's plan instead of running it
+    kolk run  [-p N] [--trace-flow FILE] [--metrics] job.py [-p N] [--] [args...]
+                                   run the program (``flink run -py job.py``)
+    kolk plan [-p N] job.py [-p N] [--] [args...]
+                                   print each job's plan instead of running it
+    kolk flow [--channel TEXT] [--limit N] FILE
+                                   show a flow trace as a timeline per channel
     kolk --version
 
 ``-p N`` sets the default parallelism of the program's environments, as ``flink run -p``
@@ -11,6 +15,13 @@ does; the program's own ``set_parallelism`` calls still win. It may come before 
 right after it; every other argument after the program (after an optional ``--``) is the
 program's own, verbatim: ``kolk run job.py --input x -p 3`` hands ``--input x -p 3`` to the
 program, and ``kolk run job.py -- -p 3`` hands it ``-p 3``.
+
+``--trace-flow FILE`` (before the program) records what credit-based flow control did on every
+channel of every job the program runs; ``kolk flow FILE`` shows it (:mod:`kolk._cli.flow`).
+
+``--metrics`` (before the program) prints, once the program has ended, a table per finished
+job to stderr: per vertex its parallelism, records in and out, busy, back-pressured and idle
+time, and peak ``outPoolUsage`` (:mod:`kolk._cli.metrics_table`).
 """
 
 from __future__ import annotations
@@ -22,12 +33,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kolk import __version__
+from kolk._cli.flow import FLOW_HELP, add_flow_arguments, flow_main
+from kolk._cli.metrics_table import JobMetricsCollector
 from kolk._cli.program import run_program
 
 __all__ = ["ProgramCommand", "build_parser", "main", "parse_command"]
 
 _TARGETS = {"run": "local", "plan": "plan"}
 _PARALLELISM_FLAGS = ("-p", "--parallelism")
+#: Options before the program that take a value as the next token.
+_VALUE_FLAGS = (*_PARALLELISM_FLAGS, "--trace-flow")
 
 
 @dataclass(frozen=True)
@@ -39,12 +54,16 @@ class ProgramCommand:
         program: the program file, as given.
         args: the program's own arguments.
         parallelism: the default parallelism, or None for the local default.
+        trace_flow: the flow-trace file (``kolk run --trace-flow``), or None.
+        metrics: print the per-vertex metrics of each job at the end (``kolk run --metrics``).
     """
 
     target: str
     program: str
     args: tuple[str, ...]
     parallelism: int | None
+    trace_flow: str | None = None
+    metrics: bool = False
 
 
 def _parallelism(text: str) -> int:
@@ -83,7 +102,26 @@ def build_parser() -> argparse.ArgumentParser:
             dest="parallelism",
             help="default parallelism of the program's environments (as flink run -p)",
         )
+        if name == "run":
+            sub.usage = (
+                f"kolk {name} [-h] [-p N] [--trace-flow FILE] [--metrics] program [-p N] "
+                "[--] [args ...]"
+            )
+            sub.add_argument(
+                "--trace-flow",
+                metavar="FILE",
+                dest="trace_flow",
+                help="record credit, buffers and events of every channel to FILE "
+                "(read it with kolk flow FILE)",
+            )
+            sub.add_argument(
+                "--metrics",
+                action="store_true",
+                help="print each job's metrics per vertex to stderr once the program ended",
+            )
         sub.add_argument("program", help="the Python program file")
+    flow = commands.add_parser("flow", help=FLOW_HELP, description=FLOW_HELP)
+    add_flow_arguments(flow)
     return parser
 
 
@@ -100,7 +138,7 @@ def _split_at_program(argv: list[str]) -> tuple[list[str], list[str]]:
             return argv[: i + 2], argv[i + 2 :]
         if not token.startswith("-"):
             return argv[: i + 1], argv[i + 1 :]
-        i += 2 if token in _PARALLELISM_FLAGS else 1
+        i += 2 if token in _VALUE_FLAGS else 1
     return argv, []
 
 
@@ -129,7 +167,15 @@ def parse_command(argv: Sequence[str]) -> ProgramCommand:
     parallelism = ns.parallelism
     if late:  # a -p after the program wins, as the later option does in argparse
         parallelism = parser.parse_args([ns.command, ns.program, *late]).parallelism
-    return ProgramCommand(_TARGETS[ns.command], ns.program, tuple(program_args), parallelism)
+    trace_flow = getattr(ns, "trace_flow", None)
+    return ProgramCommand(
+        _TARGETS[ns.command],
+        ns.program,
+        tuple(program_args),
+        parallelism,
+        trace_flow,
+        metrics=getattr(ns, "metrics", False),
+    )
 
 
 def _flush_stdout() -> int:
@@ -153,14 +199,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         the exit status: the program's (see :func:`kolk._cli.program.run_program`), or 2 for
         a usage error, 0 for ``--help`` and ``--version``.
     """
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["flow"]:
+        try:
+            status = flow_main(args[1:])
+        except BrokenPipeError:  # kolk flow FILE | head: the reader has gone away
+            status = 1
+        flush_status = _flush_stdout()
+        return status if status else flush_status
     try:
-        command = parse_command(sys.argv[1:] if argv is None else argv)
+        command = parse_command(args)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 2
+    collector = JobMetricsCollector() if command.metrics else None
     status = run_program(
-        command.program, command.args, parallelism=command.parallelism, target=command.target
+        command.program,
+        command.args,
+        parallelism=command.parallelism,
+        target=command.target,
+        trace_flow=command.trace_flow,
+        job_listener=collector,
     )
     flush_status = _flush_stdout()
+    if collector is not None:
+        sys.stderr.write(collector.report())
     return status if status else flush_status
 
 

@@ -17,19 +17,29 @@ import dataclasses
 import os
 import runpy
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from kolk._cli.tracebacks import format_program_exception
 from kolk._cluster.client_options import get_client_options, set_client_options
 from kolk._compat import install_pyflink_alias
+from kolk.common.job_execution_result import JobExecutionResult
 from kolk.util.exceptions import JobExecutionException
 
-__all__ = ["run_program"]
+__all__ = ["JobListener", "run_program"]
+
+#: Told ``(job name, result)`` after each job of the program that finished.
+JobListener = Callable[[str, JobExecutionResult], None]
 
 
 @contextlib.contextmanager
 def _program_context(
-    path: str, args: Sequence[str], *, parallelism: int | None, target: str
+    path: str,
+    args: Sequence[str],
+    *,
+    parallelism: int | None,
+    target: str,
+    trace_flow: str | None = None,
+    job_listener: JobListener | None = None,
 ) -> Iterator[None]:
     """Sets argv, path and client options for the program; restores them on exit."""
     saved_argv = sys.argv
@@ -38,13 +48,18 @@ def _program_context(
     sys.argv = [path, *args]
     # Python puts the script's directory (symbolic links resolved) first on sys.path.
     sys.path.insert(0, os.path.dirname(os.path.realpath(path)))
-    set_client_options(parallelism=parallelism, target=target)
+    set_client_options(
+        parallelism=parallelism, target=target, trace_flow=trace_flow, job_listener=job_listener
+    )
     try:
         yield
     finally:
         sys.argv = saved_argv
         sys.path[:] = saved_path
-        set_client_options(**dataclasses.asdict(saved_options))
+        # Field by field, not dataclasses.asdict: that would deep-copy a listener.
+        set_client_options(
+            **{f.name: getattr(saved_options, f.name) for f in dataclasses.fields(saved_options)}
+        )
 
 
 def _exit_status(exc: SystemExit) -> int:
@@ -59,7 +74,13 @@ def _exit_status(exc: SystemExit) -> int:
 
 
 def run_program(
-    path: str, args: Sequence[str], *, parallelism: int | None = None, target: str = "local"
+    path: str,
+    args: Sequence[str],
+    *,
+    parallelism: int | None = None,
+    target: str = "local",
+    trace_flow: str | None = None,
+    job_listener: JobListener | None = None,
 ) -> int:
     """Runs a PyFlink program file as ``__main__`` on kolk.
 
@@ -69,19 +90,38 @@ def run_program(
         parallelism: the default parallelism of the program's environments; None keeps the
             local default (the number of CPU cores).
         target: ``"local"`` runs each ``execute()``; ``"plan"`` prints each job's plan instead.
+        trace_flow: a file to record every job's flow trace in (emptied first; see
+            :mod:`kolk._runtime.network.trace`), or None to trace nothing.
+        job_listener: told the name and result (with its final metrics) of each job that
+            finished (``kolk run --metrics``), or None.
 
     Returns:
         the exit status: 0 on success; 1 when the program raised (a failed job prints the
         :class:`JobExecutionException` message, anything else its traceback without the
         launcher's frames); the program's own status for ``SystemExit``; 2 when the file
-        cannot be opened (as Python).
+        cannot be opened (as Python) or the flow-trace file cannot be written.
     """
     abspath = os.path.abspath(path)
     if not os.path.isfile(abspath):
         print(f"kolk: can't open file {abspath!r}: no such file", file=sys.stderr)
         return 2
+    if trace_flow is not None:
+        # An absolute path, so that a program changing directory still writes one file.
+        trace_flow = os.path.abspath(trace_flow)
+        try:
+            open(trace_flow, "w", encoding="utf-8").close()
+        except OSError as exc:
+            print(f"kolk: can't write the flow trace {trace_flow!r}: {exc}", file=sys.stderr)
+            return 2
     install_pyflink_alias()
-    with _program_context(abspath, args, parallelism=parallelism, target=target):
+    with _program_context(
+        abspath,
+        args,
+        parallelism=parallelism,
+        target=target,
+        trace_flow=trace_flow,
+        job_listener=job_listener,
+    ):
         try:
             runpy.run_path(abspath, run_name="__main__")
         except SystemExit as exc:

@@ -2,6 +2,8 @@
 
 Placement is one seam (:func:`_run_tasks`): today every subtask runs in the client process
 on one :class:`~kolk._runtime.tasks.executor.TaskExecutor`; worker processes plug in here.
+The seam returns every subtask's final metrics (frozen records in deployment order, as
+workers will ship them); the result carries them, and their per-vertex aggregates, back.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from kolk._graph.plan import describe_job_graph
 from kolk._graph.stream_graph import StreamGraphGenerator
 from kolk._graph.transformations import Transformation
 from kolk._runtime.errors import UserCodeError
+from kolk._runtime.metrics import TaskMetrics, vertex_metrics
+from kolk._runtime.network.trace import FlowTracer
+from kolk._runtime.network.transport import LocalTransport
 from kolk._runtime.tasks.executor import TaskExecutor, TaskFailure
 from kolk._runtime.tasks.stream_task import StreamTask
 from kolk._runtime.tasks.timers import ProcessingTimeService
@@ -49,21 +54,42 @@ class JobMaster:
             return JobExecutionResult(self.job_id, 0, {})
         started = time.perf_counter()
         deployment = build_deployment(self.job_graph)
-        _run_tasks(deployment, self.config)
+        metrics = _run_tasks(deployment, self.config)
         net_runtime = int((time.perf_counter() - started) * 1000)
-        return JobExecutionResult(self.job_id, net_runtime, {})
+        result = JobExecutionResult(
+            self.job_id,
+            net_runtime,
+            {},
+            task_metrics=metrics,
+            vertex_metrics=vertex_metrics(metrics),
+        )
+        listener = get_client_options().job_listener
+        if listener is not None:
+            listener(self.config.job_name, result)
+        return result
 
 
-def _run_tasks(deployment: Deployment, config: JobConfig) -> None:
+def _run_tasks(deployment: Deployment, config: JobConfig) -> list[TaskMetrics]:
+    """Runs every subtask; returns their final metrics in deployment order."""
     timers = ProcessingTimeService()
     tasks = [StreamTask(task_config, timers=timers) for task_config in deployment.tasks]
-    executor = TaskExecutor(tasks, deployment.connections, timers)
+    trace_path = get_client_options().trace_flow
+    tracer = (
+        None
+        if trace_path is None
+        else FlowTracer.open(trace_path, config.job_name, tasks, timers.clock.now_ms)
+    )
+    transport = None if tracer is None else LocalTransport(trace=tracer)
+    executor = TaskExecutor(tasks, deployment.connections, timers, transport)
     try:
         executor.run()
     except TaskFailure as failure:
         raise _job_failure(config.job_name, failure) from failure.cause
     finally:
         sys.stdout.flush()
+        if tracer is not None:
+            tracer.close()
+    return executor.task_metrics()
 
 
 def _job_failure(job_name: str, failure: TaskFailure) -> JobExecutionException:

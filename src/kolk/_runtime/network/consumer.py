@@ -80,6 +80,7 @@ class InputChannel:
         "num_required",
         "occupied",
         "received",
+        "trace_floating",
         "unannounced_credit",
         "waiting_for_floating",
     )
@@ -99,6 +100,11 @@ class InputChannel:
         self.num_buffers_received = 0
         #: Set by the transport: sends an AddCredit(n) to the sender's reader.
         self.announce_credit: Callable[[int], None] | None = None
+        #: Set by the transport only when a flow tracer listens: told ``"floating-request"``
+        #: when the channel takes a floating buffer, ``"floating-return"`` when it gives one
+        #: back, ``"floating-wait"`` when it starts waiting for one. Checked only where a
+        #: floating buffer changes hands, never per record or per plain buffer.
+        self.trace_floating: Callable[[str], None] | None = None
 
     @property
     def owned(self) -> int:
@@ -145,9 +151,13 @@ class InputChannel:
                 if not self.waiting_for_floating:
                     self.waiting_for_floating = True
                     pool.waiting.append(self)
+                    if self.trace_floating is not None:
+                        self.trace_floating("floating-wait")
                 break
             self.floating += 1
             self.unannounced_credit += 1
+            if self.trace_floating is not None:
+                self.trace_floating("floating-request")
         self._announce()
 
     def notify_floating_buffer_available(self) -> bool:
@@ -156,6 +166,8 @@ class InputChannel:
             return False
         self.floating += 1
         self.unannounced_credit += 1
+        if self.trace_floating is not None:
+            self.trace_floating("floating-request")
         if self.free < self.num_required:
             self.waiting_for_floating = True
             self.gate.floating_pool.waiting.append(self)
@@ -176,6 +188,8 @@ class InputChannel:
         self.occupied -= 1
         if self.floating > 0 and self.free > self.num_required:
             self.floating -= 1
+            if self.trace_floating is not None:
+                self.trace_floating("floating-return")
             self.gate.floating_pool.recycle()
         else:
             self.unannounced_credit += 1

@@ -25,7 +25,17 @@ from kolk.util.exceptions import KolkInternalError
 
 __all__ = ["LocalTransport", "SubpartitionView", "TraceListener"]
 
-#: Called with (event name, view, buffer or None, credit) for the flow tracer; None when off.
+#: The flow tracer's hook (:mod:`.trace`), None when off: called with (event name, view,
+#: buffer or None, number), in the order things happen on the view's channel:
+#:
+#: - ``"request"``: the partition request; the number is the initial credit (exclusive buffers);
+#: - ``"credit"``: an ``AddCredit`` applied by the sender; the number is the credit added;
+#: - ``"send"``: a data or event buffer sent (sequence number and backlog stamped); the number
+#:   is the sender's credit left afterwards;
+#: - ``"floating-request"``, ``"floating-return"``: the consumer's channel took a floating
+#:   buffer from its gate's pool, or gave one back; ``"floating-wait"``: it wanted one but the
+#:   pool was empty, so it waits for a recycled one. The number is the floating buffers the
+#:   channel holds afterwards.
 TraceListener = Callable[[str, "SubpartitionView", "Buffer | None", int], None]
 
 
@@ -89,8 +99,10 @@ class LocalTransport:
         subpartition.register_listener(lambda: self._notify_available(view))
         channel.announce_credit = lambda n: self._credits.append((view, n))
         self.views.append(view)
-        if self._trace is not None:
-            self._trace("credit", view, None, view.credit)
+        trace = self._trace
+        if trace is not None:
+            trace("request", view, None, view.credit)
+            channel.trace_floating = lambda event: trace(event, view, None, channel.floating)
         if view.is_available():
             self._enqueue(view)
         return view

@@ -8,6 +8,8 @@ next timer; when nothing can move and no timer is pending while tasks still run,
 deadlock and an internal error (never a hang).
 
 The schedule is deterministic for a given job, seed and clock, which makes tests exact.
+Once :meth:`TaskExecutor.run` returned, :meth:`TaskExecutor.task_metrics` gives every task's
+final metrics as frozen records (what a worker process will ship to the JobMaster).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from kolk._runtime.metrics import TaskMetrics, task_metrics
 from kolk._runtime.network.transport import LocalTransport
 from kolk._runtime.tasks.stream_task import StreamTask
 from kolk._runtime.tasks.timers import FLUSH, USER, WATERMARK, ProcessingTimeService
@@ -95,6 +98,11 @@ class TaskExecutor:
                     self._wait_for_timers(running)
             elif any(not t.is_running() for t in running):
                 running = [t for t in running if t.is_running()]
+
+    def task_metrics(self) -> list[TaskMetrics]:
+        """Every task's metrics, in the order of the tasks given (final once :meth:`run`
+        returned or raised)."""
+        return [task_metrics(task.statistics()) for task in self.tasks]
 
     def _wait_for_timers(self, running: list[StreamTask]) -> None:
         """Nothing can move: sleep until a timer that can change that, or report deadlock.

@@ -11,6 +11,14 @@ credit instead of taking more input, so memory in flight stays bounded by the bu
 Life cycle: RUNNING → FINISHED when every input channel delivered END_OF_PARTITION (or the
 source is exhausted): the chain finishes, closes (if it opened), and every output partition
 ends with END_OF_PARTITION. A step that raises leaves the task FAILED.
+
+Time accounting (Flink's ``busyTimeMsPerSecond`` / ``idleTimeMsPerSecond`` /
+``backPressuredTimeMsPerSecond``; the rule and its approximation are explained in
+:mod:`kolk._runtime.metrics`): two clock reads per step, none per record. A step's own time
+is busy when it did anything; the time between the end of one step and the start of the next
+is charged to the state the step left the task in: back-pressured (an output partition is
+unavailable), idle (no input) or busy (runnable, waiting for the thread). The task also keeps
+the peak pool usage seen at step boundaries, where pools only grow (see :meth:`step`).
 """
 
 from __future__ import annotations
@@ -24,8 +32,8 @@ from functools import partial
 
 from kolk._runtime.key_groups import KeyGroupAssigner
 from kolk._runtime.network.buffer import Buffer, FlushReason
-from kolk._runtime.network.consumer import InputGate
-from kolk._runtime.network.partition import ResultPartition
+from kolk._runtime.network.consumer import InputGate, InputGateStatistics
+from kolk._runtime.network.partition import ResultPartition, ResultPartitionStatistics
 from kolk._runtime.network.writer import (
     BroadcastRecordWriter,
     CustomPartitionRecordWriter,
@@ -37,6 +45,7 @@ from kolk._runtime.network.writer import (
     RescaleRecordWriter,
     ShuffleRecordWriter,
 )
+from kolk._runtime.operators.base import StreamOperator
 from kolk._runtime.operators.contexts import TaskTime
 from kolk._runtime.state.key_context import KeyContext
 from kolk._runtime.tasks.deployment import OutputConfig, TaskConfig
@@ -47,7 +56,7 @@ from kolk._runtime.time.valve import StatusWatermarkValve, WatermarkStatus
 from kolk._runtime.time.watermark import MAX_WATERMARK, MIN_WATERMARK, Watermark
 from kolk.util.exceptions import KolkInternalError
 
-__all__ = ["StreamTask", "TaskStatistics", "TaskStatus"]
+__all__ = ["StreamTask", "TaskStatistics", "TaskStatus", "TimeState"]
 
 
 class TaskStatus(enum.Enum):
@@ -58,17 +67,84 @@ class TaskStatus(enum.Enum):
     FAILED = "FAILED"
 
 
+class TimeState(enum.IntEnum):
+    """What a task is doing for time accounting (Flink's busy / idle / back-pressured timers).
+
+    The values index the task's accumulators: kept small ints so that charging an interval is
+    one list update per step.
+    """
+
+    BUSY = 0
+    IDLE = 1
+    BACK_PRESSURED = 2
+
+
+#: The TimeState values as plain ints for the per-step accounting (an enum member lookup costs
+#: 4x a global int: measured with timeit, 250 ns against 65 ns per accumulator update).
+_BUSY, _IDLE, _BACK_PRESSURED = 0, 1, 2
+
+
 @dataclass(frozen=True, slots=True)
 class TaskStatistics:
-    """A snapshot of a task's counters."""
+    """A snapshot of a task's counters, pools and time accounting.
+
+    Everything the task-level metrics (:mod:`kolk._runtime.metrics`) are computed from: a
+    frozen, picklable record, so a worker process can ship it as it is.
+
+    Attributes:
+        name: ``"Map (1/2)"``.
+        vertex_name: the chained vertex name (``"Map -> Filter"``).
+        subtask_index: 0-based.
+        parallelism: subtasks of the vertex.
+        status: RUNNING, FINISHED or FAILED.
+        num_records_in: records taken from the input gates (a source task takes none).
+        num_records_out: records written to the network outputs (Flink counts a broadcast
+            record once; chained operators and sinks write nothing).
+        num_buffers_in: data buffers taken from the input gates.
+        num_back_pressured_steps: steps that found an output unavailable.
+        num_idle_steps: steps that found no input.
+        mailbox_size: mails waiting.
+        partitions: the output partitions' statistics, one per output edge.
+        gates: the input gates' statistics, one per input edge.
+        peak_out_pool_used: the most output-pool buffers in use at once (overdraft included).
+        peak_in_pool_used: the most input buffers holding data at once.
+        start_time_ms: the clock when the task started.
+        end_time_ms: the clock when it finished or failed; None while running.
+        now_ms: the clock when the snapshot was taken.
+        accumulated_idle_ms: time idle, up to ``now_ms`` (or the end).
+        accumulated_back_pressured_ms: time back-pressured, up to ``now_ms`` (or the end).
+        time_state: the state the task is in now (the last step left it in).
+        current_input_watermark: the combined watermark of the inputs (``Long.MIN_VALUE``
+            when none arrived, and for sources).
+        num_fired_timers: event- and processing-time timers of the chain's operators fired.
+        num_late_records_dropped: summed over the chain's operators that count them (window
+            operators); None when none does.
+    """
 
     name: str
+    vertex_name: str
+    subtask_index: int
+    parallelism: int
     status: TaskStatus
     num_records_in: int
+    num_records_out: int
     num_buffers_in: int
     num_back_pressured_steps: int
     num_idle_steps: int
     mailbox_size: int
+    partitions: tuple[ResultPartitionStatistics, ...]
+    gates: tuple[InputGateStatistics, ...]
+    peak_out_pool_used: int
+    peak_in_pool_used: int
+    start_time_ms: float
+    end_time_ms: float | None
+    now_ms: float
+    accumulated_idle_ms: float
+    accumulated_back_pressured_ms: float
+    time_state: TimeState
+    current_input_watermark: int
+    num_fired_timers: int
+    num_late_records_dropped: int | None
 
 
 def _make_writer(
@@ -139,6 +215,8 @@ class StreamTask:
         self._valves = [StatusWatermarkValve(inp.num_channels) for inp in config.inputs]
         self._input_watermark = MIN_WATERMARK
         self._input_idle = False
+        #: Every timer service the chain created (numFiredTimers).
+        self._timer_services: list[InternalTimerService] = []
         self.chain = OperatorChain(
             config, self.writers, self._create_timer_service, self.task_time, self.timers.now
         )
@@ -152,6 +230,17 @@ class StreamTask:
         self.num_records_in = 0
         self.num_back_pressured_steps = 0
         self.num_idle_steps = 0
+        # Time accounting (module docstring): the clock is read twice per step, never per
+        # record. Busy time is not accumulated: it is what idle and back-pressure leave of
+        # the lifetime (Flink's accumulated-busy-time = now - start - idle - backPressured).
+        self._now_ms = self.timers.clock.now_ms
+        self._start_ms = self._mark_ms = self._now_ms()
+        self._end_ms: float | None = None
+        self._time_state = _BUSY if self.is_source else _IDLE
+        #: Milliseconds charged per TimeState; the BUSY slot is written but never read.
+        self._accumulated = [0.0, 0.0, 0.0]
+        self._peak_out_pool_used = 0
+        self._peak_in_pool_used = 0
 
     @property
     def is_source(self) -> bool:
@@ -163,7 +252,10 @@ class StreamTask:
         return self.status is TaskStatus.RUNNING
 
     def start(self) -> None:
-        """Schedules the task's periodic actions: output flushers and watermark emission."""
+        """Starts the task's lifetime (time accounting) and schedules its periodic actions:
+        output flushers and watermark emission."""
+        self._start_ms = self._mark_ms = self._now_ms()
+        self._time_state = self._state_left_in()
         for timeout, writers in self.flush_timeouts().items():
             self.timers.schedule_periodic(
                 self, timeout, partial(self.flush_outputs, writers), FLUSH
@@ -183,6 +275,7 @@ class StreamTask:
             timers.schedule(self, when, lambda: service.on_processing_time(timers.now()), USER)
 
         service = InternalTimerService(key_context, triggerable, timers.now, schedule)
+        self._timer_services.append(service)
         return service
 
     def flush_timeouts(self) -> dict[int, list[RecordWriter]]:
@@ -213,20 +306,69 @@ class StreamTask:
         return all(partition.is_available() for partition in self.partitions)
 
     def step(self) -> bool:
-        """Runs pending mails and at most one unit of input; True if anything happened."""
-        progressed = False
+        """Runs pending mails and at most one unit of input; True if anything happened.
+
+        Time accounting: the time since the previous step ended is charged to the state that
+        step left the task in; this step's own time is busy if it did anything, else it is
+        charged to what it found (an unavailable output, or no input). Pool peaks are sampled
+        where the pools are fullest: the output pools at the end of a step that did something
+        (only this task's steps take output buffers; only the transport, between steps, frees
+        them), the input buffers when a data buffer is taken (only the transport fills them;
+        only this task's steps free them).
+        """
         mailbox = self.mailbox
+        if self.status is not TaskStatus.RUNNING:
+            progressed = bool(mailbox)
+            while mailbox:
+                mailbox.popleft()()
+            return progressed
+        now_ms = self._now_ms
+        accumulated = self._accumulated
+        started = now_ms()
+        if started > self._mark_ms:
+            accumulated[self._time_state] += started - self._mark_ms
+        progressed = False
         while mailbox:
             mailbox.popleft()()
             progressed = True
-        if self.status is not TaskStatus.RUNNING:
-            return progressed
         if not self.outputs_available():
             self.num_back_pressured_steps += 1
-            return progressed
+            left = _BACK_PRESSURED
+        elif self.chain.source is not None:
+            progressed = self._step_source()
+            left = self._state_left_in()
+        elif self._step_input():
+            progressed = True
+            left = self._state_left_in()
+        else:
+            left = _IDLE
+        ended = now_ms()
+        if ended > started:
+            accumulated[_BUSY if progressed else left] += ended - started
+        self._mark_ms = ended
+        self._time_state = left
+        if progressed and self.partitions:
+            used = 0
+            for partition in self.partitions:
+                used += partition.buffers_in_use
+            if used > self._peak_out_pool_used:
+                self._peak_out_pool_used = used
+        if self.status is not TaskStatus.RUNNING:
+            self._end_ms = ended
+        return progressed
+
+    def _state_left_in(self) -> int:
+        """Back-pressured while an output is unavailable; else busy while input waits (a
+        running source always has input), else idle."""
+        for partition in self.partitions:
+            if not partition.is_available():
+                return _BACK_PRESSURED
         if self.chain.source is not None:
-            return self._step_source() or progressed
-        return self._step_input() or progressed
+            return _BUSY
+        for gate in self.gates:
+            if gate.has_data():
+                return _BUSY
+        return _IDLE
 
     def _step_source(self) -> bool:
         chain = self.chain
@@ -255,6 +397,12 @@ class StreamTask:
             channel, buffer = polled
             event = buffer.event
             if event is None:
+                occupied = 0
+                for gate in gates:
+                    for input_channel in gate.channels:
+                        occupied += input_channel.occupied
+                if occupied > self._peak_in_pool_used:
+                    self._peak_in_pool_used = occupied
                 self._process_buffer(buffer, self.config.inputs[index].input_number)
                 channel.recycle()
             elif isinstance(event, Watermark):
@@ -322,17 +470,66 @@ class StreamTask:
             writer.flush_all(FlushReason.TIMEOUT)
 
     def fail(self) -> None:
-        """Marks the task failed (after a step raised)."""
+        """Marks the task failed (after a step raised); its lifetime ends now (the failed
+        step's time counts as busy)."""
         self.status = TaskStatus.FAILED
+        if self._end_ms is None:
+            self._end_ms = self._mark_ms = max(self._now_ms(), self._mark_ms)
 
     def statistics(self) -> TaskStatistics:
-        """A frozen snapshot of the task's counters."""
+        """A frozen snapshot of the task's counters, pools and time accounting.
+
+        While the task runs, the time since its last step is charged (in the snapshot only)
+        to the state that step left it in, so the accumulated times cover the lifetime up to
+        now.
+        """
+        now = self._now_ms()
+        idle = self._accumulated[_IDLE]
+        back_pressured = self._accumulated[_BACK_PRESSURED]
+        if self._end_ms is None and now > self._mark_ms:
+            pending = now - self._mark_ms
+            if self._time_state == _IDLE:
+                idle += pending
+            elif self._time_state == _BACK_PRESSURED:
+                back_pressured += pending
+        config = self.config
         return TaskStatistics(
             name=self.name,
+            vertex_name=config.vertex_name,
+            subtask_index=config.subtask_index,
+            parallelism=config.parallelism,
             status=self.status,
             num_records_in=self.num_records_in,
+            num_records_out=sum(w.num_records_written for w in self.writers),
             num_buffers_in=sum(g.num_buffers_in for g in self.gates),
             num_back_pressured_steps=self.num_back_pressured_steps,
             num_idle_steps=self.num_idle_steps,
             mailbox_size=len(self.mailbox),
+            partitions=tuple(p.statistics() for p in self.partitions),
+            gates=tuple(g.statistics() for g in self.gates),
+            peak_out_pool_used=self._peak_out_pool_used,
+            peak_in_pool_used=self._peak_in_pool_used,
+            start_time_ms=self._start_ms,
+            end_time_ms=self._end_ms,
+            now_ms=now,
+            accumulated_idle_ms=idle,
+            accumulated_back_pressured_ms=back_pressured,
+            time_state=TimeState(self._time_state),
+            current_input_watermark=self._input_watermark,
+            num_fired_timers=sum(s.num_fired_timers for s in self._timer_services),
+            num_late_records_dropped=_late_records_dropped(self.chain.operators),
         )
+
+
+def _late_records_dropped(operators: list[StreamOperator]) -> int | None:
+    """Flink's ``numLateRecordsDropped`` summed over the operators whose statistics count it
+    (window operators); None when no operator of the chain counts it."""
+    total: int | None = None
+    for operator in operators:
+        statistics = getattr(operator, "statistics", None)
+        if statistics is None:
+            continue
+        dropped = getattr(statistics(), "num_late_records_dropped", None)
+        if isinstance(dropped, int):
+            total = dropped if total is None else total + dropped
+    return total
