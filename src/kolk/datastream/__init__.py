@@ -46,6 +46,7 @@ if TYPE_CHECKING:
         RuntimeContext,
         WindowFunction,
     )
+    from kolk.datastream.output_tag import OutputTag
     from kolk.datastream.stream_execution_environment import StreamExecutionEnvironment
     from kolk.datastream.time_domain import TimeDomain
     from kolk.datastream.timerservice import TimerService
@@ -82,6 +83,7 @@ __all__ = [
     "KeyedStream",
     "MapFunction",
     "MergingWindowAssigner",
+    "OutputTag",
     "ProcessFunction",
     "ProcessWindowFunction",
     "ReduceFunction",
@@ -135,6 +137,7 @@ _EXPORTS: dict[str, str] = {
     "MergingWindowAssigner": "kolk.datastream.window",
     "TriggerResult": "kolk.datastream.window",
     "Trigger": "kolk.datastream.window",
+    "OutputTag": "kolk.datastream.output_tag",
 }
 
 
