@@ -20,11 +20,16 @@ from kolk.datastream.timerservice import TimerService
 from kolk.util.exceptions import StateAccessException
 
 __all__ = [
+    "CurrentKey",
+    "ElementTimestamp",
+    "FiringTimer",
     "KeyedProcessContext",
     "KeyedTimerService",
     "OnTimerContext",
     "ProcessContext",
     "TaskTime",
+    "TimeQueries",
+    "Timers",
     "UnkeyedTimerService",
 ]
 
@@ -98,68 +103,87 @@ class KeyedTimerService(TimerService):
         self._timers.delete_event_time_timer(VOID_NAMESPACE, timestamp)
 
 
-class ProcessContext(ProcessFunction.Context):
-    """The context of ``ProcessFunction.process_element``."""
+# -- parts shared by the contexts (mixins: put them before the PyFlink context class) ----------
 
-    __slots__ = ("_timer_service", "ts")
 
-    def __init__(self, task_time: TaskTime) -> None:
-        self._timer_service = UnkeyedTimerService(task_time)
-        self.ts: Any = NO_TIMESTAMP
+class ElementTimestamp:
+    """``timestamp()``: the ``ts`` the operator sets per record (or the firing timer's time)."""
 
-    def timer_service(self) -> TimerService:
-        return self._timer_service
+    ts: Any
 
     def timestamp(self) -> Any:
         return self.ts
 
 
-class KeyedProcessContext(KeyedProcessFunction.Context):
-    """The context of ``KeyedProcessFunction.process_element``: the current key, timers."""
+class TimeQueries:
+    """``current_processing_time()`` / ``current_watermark()`` from ``_timer_service``."""
 
-    __slots__ = ("_key_context", "_timer_service", "ts")
+    _timer_service: TimerService
 
-    def __init__(self, key_context: KeyContext, timer_service: TimerService) -> None:
-        self._key_context = key_context
-        self._timer_service = timer_service
-        self.ts: Any = NO_TIMESTAMP
+    def current_processing_time(self) -> int:
+        return self._timer_service.current_processing_time()
+
+    def current_watermark(self) -> int:
+        return self._timer_service.current_watermark()
+
+
+class Timers(TimeQueries):
+    """``timer_service()`` too (contexts that may register timers or ask the service)."""
+
+    def timer_service(self) -> TimerService:
+        return self._timer_service
+
+
+class CurrentKey:
+    """``get_current_key()`` from ``_key_context``; refused while no key is set."""
+
+    _key_context: KeyContext
 
     def get_current_key(self) -> Any:
         if self._key_context.key_group < 0:
             raise StateAccessException("get_current_key() called outside a keyed context")
         return self._key_context.key
 
-    def timer_service(self) -> TimerService:
-        return self._timer_service
 
-    def timestamp(self) -> Any:
-        return self.ts
+class FiringTimer:
+    """``fire()`` prepares the context for a firing timer; ``time_domain()`` reports it."""
 
-
-class OnTimerContext(KeyedProcessFunction.OnTimerContext):
-    """The context of ``KeyedProcessFunction.on_timer``: the firing timer's time and domain."""
-
-    __slots__ = ("_domain", "_key_context", "_timer_service", "ts")
-
-    def __init__(self, key_context: KeyContext, timer_service: TimerService) -> None:
-        self._key_context = key_context
-        self._timer_service = timer_service
-        self._domain = TimeDomain.EVENT_TIME
-        self.ts: Any = NO_TIMESTAMP
+    ts: Any
+    _domain: TimeDomain
 
     def fire(self, timestamp: int, domain: TimeDomain) -> None:
         """Prepares the context for one firing timer."""
         self.ts = timestamp
         self._domain = domain
 
-    def get_current_key(self) -> Any:
-        return self._key_context.key
-
-    def timer_service(self) -> TimerService:
-        return self._timer_service
-
-    def timestamp(self) -> Any:
-        return self.ts
-
     def time_domain(self) -> TimeDomain:
         return self._domain
+
+
+class ProcessContext(ElementTimestamp, Timers, ProcessFunction.Context):
+    """The context of ``ProcessFunction.process_element``."""
+
+    def __init__(self, task_time: TaskTime) -> None:
+        self._timer_service = UnkeyedTimerService(task_time)
+        self.ts: Any = NO_TIMESTAMP
+
+
+class KeyedProcessContext(ElementTimestamp, CurrentKey, Timers, KeyedProcessFunction.Context):
+    """The context of ``KeyedProcessFunction.process_element``: the current key, timers."""
+
+    def __init__(self, key_context: KeyContext, timer_service: TimerService) -> None:
+        self._key_context = key_context
+        self._timer_service = timer_service
+        self.ts: Any = NO_TIMESTAMP
+
+
+class OnTimerContext(
+    FiringTimer, ElementTimestamp, CurrentKey, Timers, KeyedProcessFunction.OnTimerContext
+):
+    """The context of ``KeyedProcessFunction.on_timer``: the firing timer's time and domain."""
+
+    def __init__(self, key_context: KeyContext, timer_service: TimerService) -> None:
+        self._key_context = key_context
+        self._timer_service = timer_service
+        self._domain = TimeDomain.EVENT_TIME
+        self.ts: Any = NO_TIMESTAMP
