@@ -13,7 +13,7 @@ of that one key, so printed prefixes match PyFlink's (Flink's Java API forces pa
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kolk._runtime.operators.factories import WindowOperatorFactory
 from kolk.common import TypeInformation
@@ -48,6 +48,9 @@ def check_assigner(window_assigner: Any) -> None:
         )
 
 
+_Self = TypeVar("_Self", bound="_WindowedStreamBase")
+
+
 class _WindowedStreamBase:
     """What both windowed streams share: the settings and the recording of the operator."""
 
@@ -70,6 +73,44 @@ class _WindowedStreamBase:
         if not isinstance(evictor, Evictor):
             raise TypeError(f"evictor() expects an Evictor, got {type(evictor).__name__}")
         self._evictor = evictor
+
+    def trigger(self: _Self, trigger: Trigger[Any, Any]) -> _Self:
+        """Sets the trigger deciding when windows are evaluated (instead of the assigner's
+        default one).
+
+        Raises:
+            TypeError: not a Trigger, or one that cannot merge with a merging assigner.
+        """
+        self._set_trigger(trigger)
+        return self
+
+    def allowed_lateness(self: _Self, time_ms: int) -> _Self:
+        """Keeps event-time windows ``time_ms`` after their end: elements arriving then
+        re-fire the window; later ones are dropped (default 0).
+
+        Raises:
+            ValueError: negative.
+        """
+        self._set_allowed_lateness(time_ms)
+        return self
+
+    def evictor(self: _Self, evictor: Evictor[Any, Any]) -> _Self:
+        """Sets an evictor (a kolk addition: Flink's ``WindowedStream.evictor``; PyFlink 2.3
+        has none): elements may be removed before and after the window function; the window
+        then keeps every element until it fires.
+
+        Raises:
+            TypeError: not an Evictor.
+        """
+        self._set_evictor(evictor)
+        return self
+
+    def side_output_late_data(self: _Self, output_tag: OutputTag) -> _Self:
+        """Sends the elements that arrive after their windows' allowed lateness to the side
+        output ``output_tag`` (``result.get_side_output(output_tag)``) instead of dropping
+        them."""
+        self._set_late_data_tag(output_tag)
+        return self
 
     def get_execution_environment(self) -> Any:
         """Returns the environment the stream belongs to."""
@@ -193,44 +234,6 @@ class WindowedStream(_WindowedStreamBase):
     def __init__(self, keyed_stream: KeyedStream, window_assigner: WindowAssigner):
         self._init(keyed_stream, window_assigner)
 
-    def trigger(self, trigger: Trigger) -> WindowedStream:
-        """Sets the trigger deciding when windows are evaluated (instead of the assigner's
-        default one).
-
-        Raises:
-            TypeError: not a Trigger, or one that cannot merge with a merging assigner.
-        """
-        self._set_trigger(trigger)
-        return self
-
-    def allowed_lateness(self, time_ms: int) -> WindowedStream:
-        """Keeps event-time windows ``time_ms`` after their end: elements arriving then
-        re-fire the window; later ones are dropped (default 0).
-
-        Raises:
-            ValueError: negative.
-        """
-        self._set_allowed_lateness(time_ms)
-        return self
-
-    def evictor(self, evictor: Evictor[Any, Any]) -> WindowedStream:
-        """Sets an evictor (a kolk addition: Flink's ``WindowedStream.evictor``; PyFlink 2.3
-        has none): elements may be removed before and after the window function; the window
-        then keeps every element until it fires.
-
-        Raises:
-            TypeError: not an Evictor.
-        """
-        self._set_evictor(evictor)
-        return self
-
-    def side_output_late_data(self, output_tag: OutputTag) -> WindowedStream:
-        """Sends the elements that arrive after their windows' allowed lateness to the side
-        output ``output_tag`` (``result.get_side_output(output_tag)``) instead of dropping
-        them."""
-        self._set_late_data_tag(output_tag)
-        return self
-
     def reduce(
         self,
         reduce_function: Any,
@@ -297,40 +300,6 @@ class AllWindowedStream(_WindowedStreamBase):
     def __init__(self, data_stream: DataStream, window_assigner: WindowAssigner):
         check_assigner(window_assigner)
         self._init(data_stream.key_by(NullByteKeySelector()), window_assigner)
-
-    def trigger(self, trigger: Trigger) -> AllWindowedStream:
-        """Sets the trigger deciding when windows are evaluated.
-
-        Raises:
-            TypeError: not a Trigger, or one that cannot merge with a merging assigner.
-        """
-        self._set_trigger(trigger)
-        return self
-
-    def allowed_lateness(self, time_ms: int) -> AllWindowedStream:
-        """Keeps event-time windows ``time_ms`` after their end (default 0).
-
-        Raises:
-            ValueError: negative.
-        """
-        self._set_allowed_lateness(time_ms)
-        return self
-
-    def evictor(self, evictor: Evictor[Any, Any]) -> AllWindowedStream:
-        """Sets an evictor (a kolk addition: Flink's ``WindowedStream.evictor``; PyFlink 2.3
-        has none): elements may be removed before and after the window function; the window
-        then keeps every element until it fires.
-
-        Raises:
-            TypeError: not an Evictor.
-        """
-        self._set_evictor(evictor)
-        return self
-
-    def side_output_late_data(self, output_tag: OutputTag) -> AllWindowedStream:
-        """Sends elements arriving after their windows' allowed lateness to ``output_tag``."""
-        self._set_late_data_tag(output_tag)
-        return self
 
     def reduce(
         self,
