@@ -62,6 +62,8 @@ class TimestampsAndWatermarksOperator(FunctionOperator):
         self.generator = create_generator(strategy)
         self.last_emitted = MIN_WATERMARK
         self.idle = False
+        #: The idleness last announced downstream (by the chain).
+        self.announced_idle = False
 
     def bindings(self) -> dict[str, Any]:
         return {"g": self.generator.on_event}

@@ -38,6 +38,7 @@ from kolk._runtime.state.key_context import KeyContext
 from kolk._runtime.tasks.deployment import OperatorConfig, TaskConfig
 from kolk._runtime.tasks.fusion import Consumer, KeyExtraction, compile_segment
 from kolk._runtime.time.timer_service import InternalTimerService, Triggerable
+from kolk._runtime.time.valve import WatermarkStatus
 from kolk._runtime.time.watermark import MAX_WATERMARK, Watermark
 from kolk.datastream.functions import KeySelector
 from kolk.util.exceptions import KolkInternalError
@@ -311,11 +312,19 @@ class OperatorChain:
             writer.broadcast_event(event)
 
     def emit_periodic_watermarks(self) -> None:
-        """The assigners' periodic emission (``pipeline.auto-watermark-interval``)."""
+        """The assigners' periodic emission (``pipeline.auto-watermark-interval``); an assigner
+        whose input went idle (``with_idleness``) or became active again announces it
+        downstream (a ``WatermarkStatus`` event), so idle inputs do not hold event time back.
+        Records make an input active at once; the status follows at the next emission."""
         for assigner in self.assigners:
             watermark = assigner.next_periodic_watermark()
             if watermark is not None:
                 self.emit_watermark(watermark)
+            if assigner.idle != assigner.announced_idle:
+                assigner.announced_idle = assigner.idle
+                status = WatermarkStatus(assigner.idle)
+                for writer in self.writers:
+                    writer.broadcast_event(status)
 
     # -- life cycle -----------------------------------------------------------------------------
 
