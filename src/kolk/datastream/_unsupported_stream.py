@@ -41,10 +41,6 @@ class UnsupportedDataStreamMethods:
         """Not supported yet (tuple projection)."""
         raise not_supported(self._surface_name, "project")
 
-    def partition_custom(self, partitioner: Any, key_selector: Any) -> NoReturn:
-        """Not supported yet (custom partitioners)."""
-        raise not_supported(self._surface_name, "partition_custom")
-
     def add_sink(self, sink_func: Any) -> NoReturn:
         """Not supported yet (SinkFunction sinks); ``print()`` is supported."""
         raise not_supported(self._surface_name, "add_sink")

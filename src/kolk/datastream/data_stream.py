@@ -21,6 +21,7 @@ Types: ``output_type`` None means pickled Python objects (PyFlink's
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
 
 from kolk._graph.transformations import (
@@ -85,6 +86,7 @@ from kolk.datastream.functions import (
     KeyedProcessFunction,
     KeySelector,
     MapFunction,
+    Partitioner,
     ProcessFunction,
     ReduceFunction,
 )
@@ -464,6 +466,36 @@ class DataStream(UnsupportedDataStreamMethods):
             parallelism=upstream.parallelism,
             input=upstream,
             partitioner=PartitionerSpec(strategy),
+        )
+        return DataStream(self._env, partition)
+
+    def partition_custom(
+        self, partitioner: Partitioner | Callable[..., int], key_selector: Any
+    ) -> DataStream:
+        """Sends each element to the subtask ``partitioner.partition(key, n)`` chooses for its
+        key (``key_selector``), n being the next operator's parallelism.
+
+        Raises:
+            TypeError: a wrong argument (PyFlink's messages).
+        """
+        if not isinstance(partitioner, Partitioner) and not callable(partitioner):
+            raise TypeError(
+                "Parameter partitioner should be type of Partitioner or a callable function."
+            )
+        if not isinstance(key_selector, KeySelector) and not callable(key_selector):
+            raise TypeError(
+                "Parameter key_selector should be type of KeySelector or a callable function."
+            )
+        upstream = self._transformation
+        partition = PartitionTransformation(
+            id=self._env._new_id(),
+            name="Partition",
+            output_type=upstream.output_type,
+            parallelism=upstream.parallelism,
+            input=upstream,
+            partitioner=PartitionerSpec(
+                ShipStrategy.CUSTOM, key_selector=key_selector, partitioner=partitioner
+            ),
         )
         return DataStream(self._env, partition)
 

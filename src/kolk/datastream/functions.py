@@ -48,6 +48,7 @@ __all__ = [
     "KeyedStateStore",
     "MapFunction",
     "NullByteKeySelector",
+    "Partitioner",
     "PassThroughAllWindowFunction",
     "PassThroughWindowFunction",
     "ProcessAllWindowFunction",
@@ -167,6 +168,14 @@ class KeySelector(Function):
     @abc.abstractmethod
     def get_key(self, value: Any) -> Any:
         """Returns the key of the value."""
+
+
+class Partitioner(Function):
+    """Chooses the channel of a key (``DataStream.partition_custom``)."""
+
+    @abc.abstractmethod
+    def partition(self, key: Any, num_partitions: int) -> int:
+        """Returns the partition (0 <= partition < num_partitions) of ``key``."""
 
 
 class ReduceFunction(Function):

@@ -661,7 +661,6 @@ STREAM_UNSUPPORTED: list[tuple[str, tuple[Any, ...]]] = [
     ("set_uid_hash", ("h",)),
     ("get_execution_config", ()),
     ("project", (0, 1)),
-    ("partition_custom", (None, None)),
     ("add_sink", (None,)),
     ("sink_to", (None,)),
     ("cache", ()),
