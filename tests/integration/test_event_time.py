@@ -166,3 +166,31 @@ def test_non_keyed_timers_are_refused_with_flinks_message() -> None:
     env.from_collection([1]).process(Register()).print()
     with pytest.raises(Exception, match="Setting timers is only supported on a keyed streams"):
         env.execute()
+
+
+def test_timer_outputs_reach_main_then_side_outputs(capsys: Any) -> None:
+    alerts = OutputTag("alerts", Types.STRING())
+
+    class Remind(KeyedProcessFunction):
+        def process_element(self, value: Any, ctx: KeyedProcessFunction.Context) -> Any:
+            ctx.timer_service().register_event_time_timer(ctx.timestamp() + 10)
+            yield value[0]
+
+        def on_timer(self, timestamp: int, ctx: KeyedProcessFunction.OnTimerContext) -> Any:
+            yield alerts, f"late {ctx.get_current_key()}"
+            yield f"{ctx.get_current_key()}@{timestamp}"
+
+    env = StreamExecutionEnvironment.get_execution_environment()
+    env.set_parallelism(1)
+    main = stamped(env, [("a", 1), ("b", 2)], bound_ms=0).key_by(lambda r: r[0]).process(Remind())
+    main.print("main")
+    main.get_side_output(alerts).print("alert")
+    env.execute()
+    assert capsys.readouterr().out.splitlines() == [
+        "main> a",
+        "main> b",
+        "main> a@11",
+        "alert> late a",
+        "main> b@12",
+        "alert> late b",
+    ]

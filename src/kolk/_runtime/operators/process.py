@@ -83,18 +83,22 @@ class KeyedProcessOperator(FunctionOperator):
         """Fires the event-time timers up to the watermark (before it is forwarded)."""
         self._timers.advance_watermark(watermark)
 
-    def _route_side_outputs(self, outputs: list[Any], stamp: Any) -> list[Any]:
-        """Sends yielded (OutputTag, value) pairs to their side outputs; returns the rest."""
+    def _split_side_outputs(
+        self, outputs: list[Any]
+    ) -> tuple[list[Any], list[tuple[Callable[..., None], Any]]]:
+        """Splits yielded (OutputTag, value) pairs off: (main outputs, (consumer, value) pairs).
+        Pairs for a side output nobody consumes are dropped, as in Flink."""
         main = []
-        side = self.side_outputs or {}
+        side: list[tuple[Callable[..., None], Any]] = []
+        consumers = self.side_outputs or {}
         for output in outputs:
             if output.__class__ is tuple and len(output) == 2 and isinstance(output[0], OutputTag):
-                consumer = side.get(output[0].tag_id)
+                consumer = consumers.get(output[0].tag_id)
                 if consumer is not None:
-                    consumer([output[1]], [stamp] if self._stamped else None)
+                    side.append((consumer, output[1]))
             else:
                 main.append(output)
-        return main
+        return main, side
 
     def on_event_time(self, timer: InternalTimer) -> None:
         """Triggerable: an event-time timer fired."""
@@ -113,10 +117,14 @@ class KeyedProcessOperator(FunctionOperator):
             outputs = [] if result is None else list(result)
         except Exception as exc:
             raise UserCodeError(self.name, describe_function(on_timer), exc) from exc
+        side: list[tuple[Callable[..., None], Any]] = []
         if self.side_outputs:
-            outputs = self._route_side_outputs(outputs, stamp)
+            outputs, side = self._split_side_outputs(outputs)
         if outputs and self._timer_output is not None:
             if self._stamped:
                 self._timer_output(outputs, [stamp] * len(outputs))
             else:
                 self._timer_output(outputs)
+        # Side outputs after the main output, as for elements (see the fusion module).
+        for consumer, value in side:
+            consumer([value], [stamp] if self._stamped else None)
