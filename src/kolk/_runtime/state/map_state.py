@@ -89,7 +89,43 @@ class MapStateIterator(Iterator[Any]):
             del self._table[self._key]
 
 
-class HeapMapState(KeyGroupedState, MapState[Any, Any]):
+class _MapStateOps:
+    """What the plain and the TTL map states share: removal, ``contains`` (``get`` is not
+    None, as in PyFlink) and the three iterators (each class builds its own ``_iterate``)."""
+
+    __slots__ = ()
+    _ctx: Any
+    _tables: Any
+
+    def get(self, key: Any) -> Any:
+        raise NotImplementedError
+
+    def _iterate(self, mode: int) -> MapStateIterator:
+        raise NotImplementedError
+
+    def remove(self, key: Any) -> None:
+        ctx = self._ctx
+        table = self._tables[ctx.key_group]
+        entries = table.get(ctx.key)
+        if entries is not None:
+            entries.pop(key, None)
+            if not entries:
+                del table[ctx.key]
+
+    def contains(self, key: Any) -> bool:
+        return self.get(key) is not None
+
+    def items(self) -> MapStateIterator:
+        return self._iterate(ITEMS)
+
+    def keys(self) -> MapStateIterator:
+        return self._iterate(KEYS)
+
+    def values(self) -> MapStateIterator:
+        return self._iterate(VALUES)
+
+
+class HeapMapState(_MapStateOps, KeyGroupedState, MapState[Any, Any]):
     """MapState over the heap backend: one dict per key."""
 
     __slots__ = ()
@@ -120,27 +156,6 @@ class HeapMapState(KeyGroupedState, MapState[Any, Any]):
         else:
             entries.update(pairs)
 
-    def remove(self, key: Any) -> None:
-        ctx = self._ctx
-        table = self._tables[ctx.key_group]
-        entries = table.get(ctx.key)
-        if entries is not None:
-            entries.pop(key, None)
-            if not entries:
-                del table[ctx.key]
-
-    def contains(self, key: Any) -> bool:
-        return self.get(key) is not None
-
-    def items(self) -> MapStateIterator:
-        return self._iterate(ITEMS)
-
-    def keys(self) -> MapStateIterator:
-        return self._iterate(KEYS)
-
-    def values(self) -> MapStateIterator:
-        return self._iterate(VALUES)
-
     def is_empty(self) -> bool:
         ctx = self._ctx
         return self._tables[ctx.key_group].get(ctx.key) is None
@@ -154,7 +169,7 @@ class HeapMapState(KeyGroupedState, MapState[Any, Any]):
         return MapStateIterator(table, ctx.key, entries, list(entries.items()), mode)
 
 
-class TtlMapState(TtlState, MapState[Any, Any]):
+class TtlMapState(_MapStateOps, TtlState, MapState[Any, Any]):
     """MapState with TTL: every entry is stored as ``user_key: (value, ts)`` and expires alone.
 
     Reads follow Flink's ``TtlMapState``: ``get``/``contains`` apply the TTL rules to one
@@ -200,27 +215,6 @@ class TtlMapState(TtlState, MapState[Any, Any]):
             table[ctx.key] = stamped
         else:
             entries.update(stamped)
-
-    def remove(self, key: Any) -> None:
-        ctx = self._ctx
-        table = self._tables[ctx.key_group]
-        entries = table.get(ctx.key)
-        if entries is not None:
-            entries.pop(key, None)
-            if not entries:
-                del table[ctx.key]
-
-    def contains(self, key: Any) -> bool:
-        return self.get(key) is not None
-
-    def items(self) -> MapStateIterator:
-        return self._iterate(ITEMS)
-
-    def keys(self) -> MapStateIterator:
-        return self._iterate(KEYS)
-
-    def values(self) -> MapStateIterator:
-        return self._iterate(VALUES)
 
     def is_empty(self) -> bool:
         ctx = self._ctx
