@@ -68,6 +68,11 @@ class TimestampsAndWatermarksOperator(FunctionOperator):
     def bindings(self) -> dict[str, Any]:
         return {"g": self.generator.on_event}
 
+    def has_new_watermark(self) -> bool:
+        """True if a periodic emission now would emit a watermark (no side effects)."""
+        watermark = self.generator.peek_watermark()
+        return watermark is not None and watermark > self.last_emitted
+
     def next_periodic_watermark(self) -> int | None:
         """The generator's watermark if it grew since the last emission, else None."""
         watermark = self.generator.on_periodic_emit()

@@ -299,5 +299,4 @@ def compile_segment(
                 operator_name, describe.get(operator_name, "function"), exc
             ) from exc
 
-    run.emits_timestamps = has_ts  # type: ignore[attr-defined]
     return run

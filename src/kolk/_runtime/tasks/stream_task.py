@@ -288,11 +288,7 @@ class StreamTask:
 
     def has_pending_watermark(self) -> bool:
         """True if an assigner of the chain would emit a new watermark now."""
-        return any(
-            a.generator.on_periodic_emit() is not None
-            and a.generator.on_periodic_emit() > a.last_emitted  # type: ignore[operator]
-            for a in self.chain.assigners
-        )
+        return any(assigner.has_new_watermark() for assigner in self.chain.assigners)
 
     def has_pending_output(self) -> bool:
         """True if a partially filled buffer waits for a periodic flush."""

@@ -27,7 +27,11 @@ class WatermarkGenerator:
         """A record with ``timestamp`` passed."""
 
     def on_periodic_emit(self) -> int | None:
-        """The current watermark, or None for none."""
+        """The current watermark, or None for none (may update the generator's state)."""
+        return self.peek_watermark()
+
+    def peek_watermark(self) -> int | None:
+        """The watermark ``on_periodic_emit`` would give now, without changing anything."""
         return None
 
     def is_idle(self) -> bool:
@@ -51,7 +55,7 @@ class BoundedOutOfOrdernessWatermarks(WatermarkGenerator):
         if timestamp > self._max_timestamp:
             self._max_timestamp = timestamp
 
-    def on_periodic_emit(self) -> int | None:
+    def peek_watermark(self) -> int | None:
         return self._max_timestamp - self._delay - 1
 
 
@@ -78,6 +82,11 @@ class WatermarksWithIdleness(WatermarkGenerator):
             self._idle = True
             return None
         return self._inner.on_periodic_emit()
+
+    def peek_watermark(self) -> int | None:
+        if self._clock() - self._last_activity >= self._timeout:
+            return None
+        return self._inner.peek_watermark()
 
     def is_idle(self) -> bool:
         return self._idle
