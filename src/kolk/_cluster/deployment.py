@@ -57,17 +57,6 @@ def _segment_size(configuration: dict[str, str]) -> int:
     return int(text)
 
 
-def _duration_ms(raw: str | None, default: int) -> int:
-    """A Flink duration option (``200``, ``200 ms``, ``1 s``) in milliseconds."""
-    if raw is None:
-        return default
-    text = raw.strip().lower().replace(" ", "")
-    for suffix, factor in (("ms", 1), ("s", 1000), ("min", 60_000)):
-        if text.endswith(suffix) and text[: -len(suffix)].isdigit():
-            return int(text[: -len(suffix)]) * factor
-    return int(text)
-
-
 def build_deployment(job_graph: JobGraph, seed: int | None = None) -> Deployment:
     """Expands the job graph into subtasks and channel connections."""
     graph = job_graph.stream_graph
@@ -112,9 +101,7 @@ def build_deployment(job_graph: JobGraph, seed: int | None = None) -> Deployment
                         for e in inputs
                     ),
                     buffer_capacity=capacity,
-                    auto_watermark_interval=_duration_ms(
-                        config.configuration.get("pipeline.auto-watermark-interval"), 200
-                    ),
+                    auto_watermark_interval=config.auto_watermark_interval,
                     seed=None if seed is None else seed * 1_000_003 + len(configs),
                     job_parameters=dict(config.configuration),
                 )

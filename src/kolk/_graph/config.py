@@ -19,6 +19,8 @@ class JobConfig:
         buffer_timeout: ``execution.buffer-timeout`` in ms: >0 periodic flush, 0 flush after
             every record, -1 flush only when a buffer is full or at end of input.
         chaining_enabled: False after ``disable_operator_chaining()``.
+        auto_watermark_interval: ``pipeline.auto-watermark-interval`` in ms (0 = no periodic
+            watermarks).
         configuration: the environment's configuration as string key/values.
     """
 
@@ -27,4 +29,5 @@ class JobConfig:
     max_parallelism: int = -1
     buffer_timeout: int = 100
     chaining_enabled: bool = True
+    auto_watermark_interval: int = 200
     configuration: Mapping[str, str] = field(default_factory=dict)

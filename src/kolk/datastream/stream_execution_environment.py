@@ -31,7 +31,7 @@ from kolk.datastream._checks import (
     check_environment_max_parallelism,
     check_environment_parallelism,
 )
-from kolk.datastream._options import read_environment_options
+from kolk.datastream._options import parse_duration_ms, read_environment_options
 from kolk.datastream._unsupported_environment import UnsupportedEnvironmentMethods
 from kolk.datastream.data_stream import DataStream
 
@@ -42,6 +42,8 @@ __all__ = ["StreamExecutionEnvironment"]
 
 #: Flink's default job name (``StreamGraphGenerator.DEFAULT_STREAMING_JOB_NAME``).
 DEFAULT_JOB_NAME = "Flink Streaming Job"
+#: The option of the periodic watermark emission's interval (Flink's default: 200 ms).
+AUTO_WATERMARK_INTERVAL_KEY = "pipeline.auto-watermark-interval"
 #: Flink's default ``execution.buffer-timeout.interval``, in milliseconds.
 DEFAULT_BUFFER_TIMEOUT = 100
 #: The name Flink gives the source behind ``from_collection`` (node "Source: Collection Source").
@@ -280,8 +282,14 @@ class StreamExecutionEnvironment(UnsupportedEnvironmentMethods):
             max_parallelism=self._max_parallelism,
             buffer_timeout=self._buffer_timeout,
             chaining_enabled=self._chaining_enabled,
+            auto_watermark_interval=self._auto_watermark_interval(),
             configuration=dict(self._configuration),
         )
+
+    def _auto_watermark_interval(self) -> int:
+        """``pipeline.auto-watermark-interval`` in ms (Flink's default 200 ms)."""
+        raw = self._configuration.get(AUTO_WATERMARK_INTERVAL_KEY)
+        return 200 if raw is None else parse_duration_ms(AUTO_WATERMARK_INTERVAL_KEY, raw)
 
 
 def _row_from_internal(type_info: RowTypeInfo, internal: Any) -> Any:
