@@ -92,7 +92,25 @@ class Evictor(abc.ABC, Generic[T, W]):
         """Called after the window function."""
 
 
-class CountEvictor(Evictor[Any, Any]):
+class _BeforeOrAfterEvictor(Evictor[Any, Any]):
+    """Evicts either before the window function or, with ``do_evict_after``, after it."""
+
+    do_evict_after: bool
+
+    def evict_before(self, elements: list[Any], size: int, window: Any, ctx: Any) -> None:
+        if not self.do_evict_after:
+            self._evict(elements, size)
+
+    def evict_after(self, elements: list[Any], size: int, window: Any, ctx: Any) -> None:
+        if self.do_evict_after:
+            self._evict(elements, size)
+
+    @abc.abstractmethod
+    def _evict(self, elements: list[Any], size: int) -> None:
+        """Removes the evicted elements from ``elements`` in place."""
+
+
+class CountEvictor(_BeforeOrAfterEvictor):
     """Keeps at most ``max_count`` elements: evicts the first ``size - max_count``."""
 
     def __init__(self, max_count: int, do_evict_after: bool = False) -> None:
@@ -106,20 +124,12 @@ class CountEvictor(Evictor[Any, Any]):
         """An evictor keeping the last ``max_count`` elements (after the function if asked)."""
         return CountEvictor(max_count, do_evict_after)
 
-    def evict_before(self, elements: list[Any], size: int, window: Any, ctx: Any) -> None:
-        if not self.do_evict_after:
-            self._evict(elements, size)
-
-    def evict_after(self, elements: list[Any], size: int, window: Any, ctx: Any) -> None:
-        if self.do_evict_after:
-            self._evict(elements, size)
-
     def _evict(self, elements: list[Any], size: int) -> None:
         if size > self.max_count:
             del elements[: size - self.max_count]
 
 
-class TimeEvictor(Evictor[Any, Any]):
+class TimeEvictor(_BeforeOrAfterEvictor):
     """Keeps the elements of the last ``window_size`` of event time: evicts those with a
     timestamp <= (the largest timestamp in the pane) - ``window_size``. Elements without
     timestamps are left alone."""
@@ -133,22 +143,14 @@ class TimeEvictor(Evictor[Any, Any]):
         """An evictor keeping the last ``window_size`` of elements."""
         return TimeEvictor(window_size.to_milliseconds(), do_evict_after)
 
-    def evict_before(self, elements: list[Any], size: int, window: Any, ctx: Any) -> None:
-        if not self.do_evict_after:
-            self._evict(elements)
-
-    def evict_after(self, elements: list[Any], size: int, window: Any, ctx: Any) -> None:
-        if self.do_evict_after:
-            self._evict(elements)
-
-    def _evict(self, elements: list[Any]) -> None:
+    def _evict(self, elements: list[Any], size: int) -> None:
         if not elements or not elements[0].has_timestamp():
             return
         cutoff = max(e.get_timestamp() for e in elements) - self.window_size
         elements[:] = [e for e in elements if e.get_timestamp() > cutoff]
 
 
-class DeltaEvictor(Evictor[Any, Any]):
+class DeltaEvictor(_BeforeOrAfterEvictor):
     """Evicts the elements whose ``delta_function(element, last element)`` is >=
     ``threshold``."""
 
@@ -169,15 +171,7 @@ class DeltaEvictor(Evictor[Any, Any]):
         """An evictor by distance to the last element."""
         return DeltaEvictor(threshold, delta_function, do_evict_after)
 
-    def evict_before(self, elements: list[Any], size: int, window: Any, ctx: Any) -> None:
-        if not self.do_evict_after:
-            self._evict(elements)
-
-    def evict_after(self, elements: list[Any], size: int, window: Any, ctx: Any) -> None:
-        if self.do_evict_after:
-            self._evict(elements)
-
-    def _evict(self, elements: list[Any]) -> None:
+    def _evict(self, elements: list[Any], size: int) -> None:
         if not elements:
             return
         last = elements[-1].get_value()

@@ -43,8 +43,6 @@ __all__ = ["BroadcastProcessOperator", "KeyedBroadcastProcessOperator"]
 
 
 class BroadcastProcessOperator(CoFunctionOperator):
-    _second_input_keyed = False
-
     """A ``BroadcastProcessFunction`` over a non-keyed stream and a broadcast stream.
 
     Args:
@@ -54,6 +52,9 @@ class BroadcastProcessOperator(CoFunctionOperator):
     Raises:
         TypeError: the function is not a BroadcastProcessFunction.
     """
+
+    #: The broadcast side runs without a key (as in Flink).
+    _second_input_keyed = False
 
     def __init__(self, function: Any, descriptors: Sequence[MapStateDescriptor]) -> None:
         if not isinstance(function, BroadcastProcessFunction):
@@ -78,8 +79,6 @@ class BroadcastProcessOperator(CoFunctionOperator):
 
 
 class KeyedBroadcastProcessOperator(KeyedCoFunctionOperator):
-    _second_input_keyed = False
-
     """A ``KeyedBroadcastProcessFunction`` over a keyed stream and a broadcast stream.
 
     Args:
@@ -89,6 +88,9 @@ class KeyedBroadcastProcessOperator(KeyedCoFunctionOperator):
     Raises:
         TypeError: the function is not a KeyedBroadcastProcessFunction.
     """
+
+    #: The broadcast side runs without a key (as in Flink).
+    _second_input_keyed = False
 
     def __init__(self, function: Any, descriptors: Sequence[MapStateDescriptor]) -> None:
         if not isinstance(function, KeyedBroadcastProcessFunction):
