@@ -37,7 +37,41 @@ def _checked(values: Iterable[Any] | None) -> list[Any]:
     return items
 
 
-class HeapListState(KeyGroupedState, ListState[Any]):
+class _ListWrites:
+    """``add_all``/``update`` of the plain and the TTL list states; ``_stored`` turns checked
+    values into what the list keeps (themselves, or stamped with their write time)."""
+
+    __slots__ = ()
+    _ctx: Any
+    _tables: Any
+
+    def _stored(self, items: list[Any]) -> list[Any]:
+        raise NotImplementedError
+
+    def add_all(self, values: Iterable[Any]) -> None:
+        ctx = self._ctx
+        table = self._tables[ctx.key_group]
+        stored = table.get(ctx.key)
+        items = _checked(values)
+        if not items:
+            return
+        if stored is None:
+            table[ctx.key] = self._stored(items)
+        else:
+            stored.extend(self._stored(items))
+
+    def update(self, values: Iterable[Any]) -> None:
+        ctx = self._ctx
+        table = self._tables[ctx.key_group]
+        table.get(ctx.key)  # refuses access without a key before the values are checked
+        items = _checked(values)
+        if items:
+            table[ctx.key] = self._stored(items)
+        else:
+            table.pop(ctx.key, None)
+
+
+class HeapListState(_ListWrites, KeyGroupedState, ListState[Any]):
     """ListState over the heap backend: one list per key, in insertion order."""
 
     __slots__ = ()
@@ -58,30 +92,11 @@ class HeapListState(KeyGroupedState, ListState[Any]):
         else:
             stored.append(value)
 
-    def add_all(self, values: Iterable[Any]) -> None:
-        ctx = self._ctx
-        table = self._tables[ctx.key_group]
-        stored = table.get(ctx.key)
-        items = _checked(values)
-        if not items:
-            return
-        if stored is None:
-            table[ctx.key] = items
-        else:
-            stored.extend(items)
-
-    def update(self, values: Iterable[Any]) -> None:
-        ctx = self._ctx
-        table = self._tables[ctx.key_group]
-        table.get(ctx.key)  # refuses access without a key before the values are checked
-        items = _checked(values)
-        if items:
-            table[ctx.key] = items
-        else:
-            table.pop(ctx.key, None)
+    def _stored(self, items: list[Any]) -> list[Any]:
+        return items
 
 
-class TtlListState(TtlState, ListState[Any]):
+class TtlListState(_ListWrites, TtlState, ListState[Any]):
     """ListState with TTL: every element is stored as ``(value, ts)`` and expires alone.
 
     ``get()`` follows Flink's ``TtlListState``: it returns the unexpired elements (and the
@@ -129,27 +144,7 @@ class TtlListState(TtlState, ListState[Any]):
         else:
             stored.append((value, self._now()))
 
-    def add_all(self, values: Iterable[Any]) -> None:
-        ctx = self._ctx
-        table = self._tables[ctx.key_group]
-        stored = table.get(ctx.key)
-        items = _checked(values)
-        if not items:
-            return
+    def _stored(self, items: list[Any]) -> list[Any]:
+        """Each element stamped with the time it was written."""
         now = self._now()
-        stamped = [(value, now) for value in items]
-        if stored is None:
-            table[ctx.key] = stamped
-        else:
-            stored.extend(stamped)
-
-    def update(self, values: Iterable[Any]) -> None:
-        ctx = self._ctx
-        table = self._tables[ctx.key_group]
-        table.get(ctx.key)  # refuses access without a key before the values are checked
-        items = _checked(values)
-        if items:
-            now = self._now()
-            table[ctx.key] = [(value, now) for value in items]
-        else:
-            table.pop(ctx.key, None)
+        return [(value, now) for value in items]
