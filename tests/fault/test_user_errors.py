@@ -24,7 +24,7 @@ from kolk.datastream import (
     StreamExecutionEnvironment,
 )
 from kolk.datastream.state import ValueStateDescriptor
-from kolk.util.exceptions import JobExecutionException
+from kolk.util.exceptions import JobExecutionException, RemoteTraceback
 
 ASSIGNER = KeyGroupAssigner(128)
 THIS_FILE = __file__
@@ -68,7 +68,14 @@ def user_error(error: BaseException, kind: type[BaseException]) -> BaseException
 
 
 def raised_here(error: BaseException) -> bool:
-    """True if the error's traceback ends in this test file (the user's code)."""
+    """True if the error's traceback ends in this test file (the user's code).
+
+    An error raised in a worker process arrives without its traceback object; the text of the
+    traceback is chained to it as a RemoteTraceback.
+    """
+    if error.__traceback__ is None and isinstance(error.__cause__, RemoteTraceback):
+        files = re.findall(r'File "([^"]+)"', str(error.__cause__))
+        return bool(files) and files[-1] == THIS_FILE
     tb = error.__traceback__
     last = None
     while tb is not None:

@@ -81,7 +81,13 @@ def test_event_time_timers_fire_in_order_at_the_final_watermark(
     ).process(Reminder()).print()
     env.execute()
     out = lines(capsys.readouterr().out)
-    assert sorted(out[:4]) == ["a@1000", "a@3000", "b@1500", "b@900"]
+    elements = [line for line in out if not line.startswith("timer")]
+    assert sorted(elements) == ["a@1000", "a@3000", "b@1500", "b@900"]
+    for key in "ab":
+        # A key's subtask prints its elements before its timers (subtasks in different
+        # worker processes interleave with each other in any order).
+        of_key = [line for line in out if line.startswith((key, f"timer {key}"))]
+        assert [line.startswith("timer") for line in of_key] == [False] * 2 + [True] * 2
     timers = [line for line in out if line.startswith("timer")]
     # Deduplicated per (key, timestamp), fired in timestamp order, after all elements here
     # because a bounded input's final watermark (Long.MAX_VALUE) fires them.

@@ -2,7 +2,7 @@
 
 ::
 
-    kolk run  [-p N] [--trace-flow FILE] [--metrics] job.py [-p N] [--] [args...]
+    kolk run  [-p N] [--processes N] [--trace-flow FILE] [--metrics] job.py [-p N] [--] [args...]
                                    run the program (``flink run -py job.py``)
     kolk plan [-p N] job.py [-p N] [--] [args...]
                                    print each job's plan instead of running it
@@ -15,6 +15,10 @@ does; the program's own ``set_parallelism`` calls still win. It may come before 
 right after it; every other argument after the program (after an optional ``--``) is the
 program's own, verbatim: ``kolk run job.py --input x -p 3`` hands ``--input x -p 3`` to the
 program, and ``kolk run job.py -- -p 3`` hands it ``-p 3``.
+
+``--processes N`` (before the program) caps the worker processes a job runs in (default: one
+per core; a job never uses more than its largest parallelism). ``--processes 1`` runs every
+job inside the ``kolk`` process: the way to debug user functions with breakpoints.
 
 ``--trace-flow FILE`` (before the program) records what credit-based flow control did on every
 channel of every job the program runs; ``kolk flow FILE`` shows it (:mod:`kolk._cli.flow`).
@@ -29,7 +33,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from kolk import __version__
@@ -42,7 +46,7 @@ __all__ = ["ProgramCommand", "build_parser", "main", "parse_command"]
 _TARGETS = {"run": "local", "plan": "plan"}
 _PARALLELISM_FLAGS = ("-p", "--parallelism")
 #: Options before the program that take a value as the next token.
-_VALUE_FLAGS = (*_PARALLELISM_FLAGS, "--trace-flow")
+_VALUE_FLAGS = (*_PARALLELISM_FLAGS, "--trace-flow", "--processes")
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,7 @@ class ProgramCommand:
         args: the program's own arguments.
         parallelism: the default parallelism, or None for the local default.
         trace_flow: the flow-trace file (``kolk run --trace-flow``), or None.
+        processes: the worker processes a job may use (``kolk run --processes``), or None.
         metrics: print the per-vertex metrics of each job at the end (``kolk run --metrics``).
     """
 
@@ -64,17 +69,24 @@ class ProgramCommand:
     parallelism: int | None
     trace_flow: str | None = None
     metrics: bool = False
+    processes: int | None = None
 
 
-def _parallelism(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        msg = f"parallelism must be a positive integer, got {text!r}"
-        raise argparse.ArgumentTypeError(msg)
-    return value
+def _positive(what: str) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if value < 1:
+            msg = f"{what} must be a positive integer, got {text!r}"
+            raise argparse.ArgumentTypeError(msg)
+        return value
+
+    return parse
+
+
+_parallelism = _positive("parallelism")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -104,8 +116,16 @@ def build_parser() -> argparse.ArgumentParser:
         )
         if name == "run":
             sub.usage = (
-                f"kolk {name} [-h] [-p N] [--trace-flow FILE] [--metrics] program [-p N] "
-                "[--] [args ...]"
+                f"kolk {name} [-h] [-p N] [--processes N] [--trace-flow FILE] [--metrics] "
+                "program [-p N] [--] [args ...]"
+            )
+            sub.add_argument(
+                "--processes",
+                type=_positive("the number of processes"),
+                metavar="N",
+                dest="processes",
+                help="run each job in at most N worker processes (default: one per core); "
+                "1 runs everything in this process, for debugging with breakpoints",
             )
             sub.add_argument(
                 "--trace-flow",
@@ -175,6 +195,7 @@ def parse_command(argv: Sequence[str]) -> ProgramCommand:
         parallelism,
         trace_flow,
         metrics=getattr(ns, "metrics", False),
+        processes=getattr(ns, "processes", None),
     )
 
 
@@ -219,6 +240,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         target=command.target,
         trace_flow=command.trace_flow,
         job_listener=collector,
+        processes=command.processes,
     )
     flush_status = _flush_stdout()
     if collector is not None:

@@ -40,6 +40,7 @@ def _program_context(
     target: str,
     trace_flow: str | None = None,
     job_listener: JobListener | None = None,
+    processes: int | None = None,
 ) -> Iterator[None]:
     """Sets argv, path and client options for the program; restores them on exit."""
     saved_argv = sys.argv
@@ -49,7 +50,11 @@ def _program_context(
     # Python puts the script's directory (symbolic links resolved) first on sys.path.
     sys.path.insert(0, os.path.dirname(os.path.realpath(path)))
     set_client_options(
-        parallelism=parallelism, target=target, trace_flow=trace_flow, job_listener=job_listener
+        parallelism=parallelism,
+        target=target,
+        trace_flow=trace_flow,
+        job_listener=job_listener,
+        processes=processes,
     )
     try:
         yield
@@ -81,6 +86,7 @@ def run_program(
     target: str = "local",
     trace_flow: str | None = None,
     job_listener: JobListener | None = None,
+    processes: int | None = None,
 ) -> int:
     """Runs a PyFlink program file as ``__main__`` on kolk.
 
@@ -94,6 +100,8 @@ def run_program(
             :mod:`kolk._runtime.network.trace`), or None to trace nothing.
         job_listener: told the name and result (with its final metrics) of each job that
             finished (``kolk run --metrics``), or None.
+        processes: worker processes a job may use (``kolk run --processes``); 1 runs every
+            job in this process; None: the job's ``kolk.processes`` option, else one per core.
 
     Returns:
         the exit status: 0 on success; 1 when the program raised (a failed job prints the
@@ -121,6 +129,7 @@ def run_program(
         target=target,
         trace_flow=trace_flow,
         job_listener=job_listener,
+        processes=processes,
     ):
         try:
             runpy.run_path(abspath, run_name="__main__")

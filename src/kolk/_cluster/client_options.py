@@ -8,12 +8,22 @@ reads them.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from kolk.common.job_execution_result import JobExecutionResult
 
-__all__ = ["ClientOptions", "get_client_options", "set_client_options"]
+__all__ = [
+    "PROCESSES_OPTION",
+    "ClientOptions",
+    "get_client_options",
+    "processes_option",
+    "set_client_options",
+]
+
+#: The configuration key for the number of worker processes (a kolk option; Flink runs
+#: TaskManagers as separate deployments).
+PROCESSES_OPTION = "kolk.processes"
 
 
 @dataclass(frozen=True)
@@ -23,6 +33,9 @@ class ClientOptions:
     Attributes:
         parallelism: default parallelism; None means the number of CPU cores (Flink's local
             environment rule).
+        processes: worker processes a job may use (``kolk run --processes N``); 1 runs every
+            job in the client process (for debugging with breakpoints). None: the job's
+            ``kolk.processes`` option, else one per core.
         target: "local" runs jobs; "plan" prints each job's plan instead of running it.
         trace_flow: a file each job appends its flow trace to (``kolk run --trace-flow``,
             format in :mod:`kolk._runtime.network.trace`); None traces nothing.
@@ -32,6 +45,7 @@ class ClientOptions:
     """
 
     parallelism: int | None = None
+    processes: int | None = None
     target: str = "local"
     trace_flow: str | None = None
     job_listener: Callable[[str, JobExecutionResult], None] | None = None
@@ -55,3 +69,24 @@ def set_client_options(**changes: object) -> ClientOptions:
     global _options
     _options = replace(_options, **changes)  # type: ignore[arg-type]
     return _options
+
+
+def processes_option(configuration: Mapping[str, str]) -> int | None:
+    """The ``kolk.processes`` setting of a job's configuration, or None when not set.
+
+    Raises:
+        ValueError: the value is not a whole number of at least 1.
+    """
+    raw = configuration.get(PROCESSES_OPTION)
+    if raw is None:
+        return None
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError(
+            f"{PROCESSES_OPTION} must be a whole number of worker processes of at least 1 "
+            f"(1 runs the job in the client process), got {raw!r}"
+        )
+    return value

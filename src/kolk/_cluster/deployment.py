@@ -183,4 +183,5 @@ def _output_config(edge: JobEdge, job_graph: JobGraph, subtask: int) -> OutputCo
         key_type=spec.key_type,
         max_parallelism=target.max_parallelism,
         partitioner=spec.partitioner,
+        type_info=None if edge.stream_edge.side_output else node.output_type,
     )

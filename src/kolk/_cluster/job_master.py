@@ -1,25 +1,28 @@
 """The JobMaster: turns a program into tasks, places them, runs them, reports the outcome.
 
-Placement is one seam (:func:`_run_tasks`): today every subtask runs in the client process
-on one :class:`~kolk._runtime.tasks.executor.TaskExecutor`; worker processes plug in here.
-The seam returns every subtask's final metrics (frozen records in deployment order, as
-workers will ship them); the result carries them, and their per-vertex aggregates, back.
+Placement is one seam (:func:`_run_tasks`): a job with parallelism > 1 runs in TaskManager
+worker processes (:mod:`kolk._cluster.local_cluster`), one per core unless told otherwise; a
+parallelism-1 job, or any job with one process, runs in the client process on one
+:class:`~kolk._runtime.tasks.executor.TaskExecutor` (the setting to use under a debugger).
+Either way the seam returns every subtask's final metrics (frozen records in deployment
+order); the result carries them, and their per-vertex aggregates, back.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
-import traceback
 
-from kolk._cluster.client_options import get_client_options
+from kolk._cluster.client_options import get_client_options, processes_option
 from kolk._cluster.deployment import Deployment, build_deployment
+from kolk._cluster.failures import job_failure, user_cause
+from kolk._cluster.local_cluster import fork_available, run_in_worker_processes
 from kolk._graph.config import JobConfig
 from kolk._graph.job_graph import JobGraph, create_job_graph
 from kolk._graph.plan import describe_job_graph
 from kolk._graph.stream_graph import StreamGraphGenerator
 from kolk._graph.transformations import Transformation
-from kolk._runtime.errors import UserCodeError
 from kolk._runtime.metrics import TaskMetrics, vertex_metrics
 from kolk._runtime.network.trace import FlowTracer
 from kolk._runtime.network.transport import LocalTransport
@@ -28,9 +31,8 @@ from kolk._runtime.tasks.stream_task import StreamTask
 from kolk._runtime.tasks.timers import ProcessingTimeService
 from kolk.common.job_execution_result import JobExecutionResult
 from kolk.common.job_id import JobID
-from kolk.util.exceptions import JobExecutionException
 
-__all__ = ["JobMaster", "format_user_traceback"]
+__all__ = ["JobMaster"]
 
 
 class JobMaster:
@@ -70,7 +72,30 @@ class JobMaster:
 
 
 def _run_tasks(deployment: Deployment, config: JobConfig) -> list[TaskMetrics]:
-    """Runs every subtask; returns their final metrics in deployment order."""
+    """Runs every subtask, in worker processes or in this one; returns their final metrics in
+    deployment order."""
+    workers = _number_of_workers(deployment, config)
+    if workers > 1:
+        return run_in_worker_processes(deployment, config.job_name, workers)
+    return _run_in_process(deployment, config)
+
+
+def _number_of_workers(deployment: Deployment, config: JobConfig) -> int:
+    """Worker processes for this job: the ``--processes`` option, else ``kolk.processes``, else
+    one per core; never more than the job has slots (its largest parallelism). 1 runs the job
+    in this process, as does a flow trace (one timeline needs one process) or a platform
+    without fork."""
+    options = get_client_options()
+    if options.trace_flow is not None or not fork_available():
+        return 1
+    slots = max((task.parallelism for task in deployment.tasks), default=1)
+    requested = options.processes
+    if requested is None:
+        requested = processes_option(config.configuration)
+    return max(1, min(requested if requested is not None else os.cpu_count() or 1, slots))
+
+
+def _run_in_process(deployment: Deployment, config: JobConfig) -> list[TaskMetrics]:
     timers = ProcessingTimeService()
     tasks = [StreamTask(task_config, timers=timers) for task_config in deployment.tasks]
     trace_path = get_client_options().trace_flow
@@ -84,43 +109,11 @@ def _run_tasks(deployment: Deployment, config: JobConfig) -> list[TaskMetrics]:
     try:
         executor.run()
     except TaskFailure as failure:
-        raise _job_failure(config.job_name, failure) from failure.cause
+        raise job_failure(config.job_name, failure.task_name, failure.cause) from user_cause(
+            failure.cause
+        )
     finally:
         sys.stdout.flush()
         if tracer is not None:
             tracer.close()
     return executor.task_metrics()
-
-
-def _job_failure(job_name: str, failure: TaskFailure) -> JobExecutionException:
-    cause = failure.cause
-    if isinstance(cause, UserCodeError):
-        user_error = cause.__cause__ or cause
-        where = (
-            f"operator '{cause.operator_name}' of task '{failure.task_name}' "
-            f"({cause.function_name})"
-        )
-        details = format_user_traceback(user_error)
-    else:
-        # Not raised by user code: a bug in kolk. Show everything, kolk's frames included.
-        user_error = cause
-        where = f"task '{failure.task_name}' (an internal error of kolk: please report it)"
-        details = "".join(traceback.format_exception(cause)).rstrip("\n")
-    message = (
-        f"Job '{job_name}' failed: {where} raised "
-        f"{type(user_error).__name__}: {user_error}\n{details}"
-    )
-    return JobExecutionException(message, job_name=job_name, task_name=failure.task_name)
-
-
-def format_user_traceback(error: BaseException) -> str:
-    """The error's traceback without kolk's own frames (the user's code is what matters)."""
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if not _is_internal(f.filename)]
-    lines = ["Traceback (most recent call last, kolk frames hidden):\n"]
-    lines += traceback.format_list(frames)
-    lines += traceback.format_exception_only(type(error), error)
-    return "".join(lines).rstrip("\n")
-
-
-def _is_internal(filename: str) -> bool:
-    return "/kolk/_" in filename.replace("\\", "/") or filename.startswith("<kolk ")

@@ -55,8 +55,10 @@ the transport (between steps) frees them, so the output pools are sampled at the
 step that did something; only the transport fills input buffers and only the task's steps free
 them, so the input buffers are sampled whenever a data buffer is taken.
 
-Not measured: ``numBytesIn``/``numBytesOut`` (in process a buffer holds record references and
-is never serialized), the ``…PerSecond`` meters, soft/hard back-pressure, mailbox latency.
+``numBytesOut`` counts the encoded bytes of buffers sent to another process; in process a
+buffer holds record references and is never serialized, so it adds nothing.
+
+Not measured: ``numBytesIn``, the ``…PerSecond`` meters, soft/hard back-pressure, mailbox latency.
 """
 
 from __future__ import annotations
@@ -112,6 +114,7 @@ class TaskMetrics:
         num_records_out: ``numRecordsOut``.
         num_buffers_in: ``numBuffersIn``.
         num_buffers_out: ``numBuffersOut``.
+        num_bytes_out: ``numBytesOut`` (encoded bytes sent to other processes).
         in_pool_usage: ``inPoolUsage`` when measured.
         peak_in_pool_usage: the largest ``inPoolUsage`` seen.
         out_pool_usage: ``outPoolUsage`` when measured.
@@ -157,6 +160,7 @@ class TaskMetrics:
     current_input_watermark: int
     num_fired_timers: int
     num_late_records_dropped: int | None
+    num_bytes_out: int = 0
 
     @property
     def back_pressure_level(self) -> str:
@@ -173,6 +177,7 @@ class TaskMetrics:
             "numRecordsOut": self.num_records_out,
             "numBuffersIn": self.num_buffers_in,
             "numBuffersOut": self.num_buffers_out,
+            "numBytesOut": self.num_bytes_out,
             "inPoolUsage": self.in_pool_usage,
             "outPoolUsage": self.out_pool_usage,
             "busyTimeMsPerSecond": self.busy_time_ms_per_second,
@@ -216,6 +221,7 @@ def task_metrics(statistics: TaskStatistics) -> TaskMetrics:
         num_records_out=statistics.num_records_out,
         num_buffers_in=statistics.num_buffers_in,
         num_buffers_out=sum(p.num_buffers_out for p in statistics.partitions),
+        num_bytes_out=sum(p.num_bytes_out for p in statistics.partitions),
         in_pool_usage=in_used / in_pool_size if in_pool_size else 0.0,
         peak_in_pool_usage=statistics.peak_in_pool_used / in_pool_size if in_pool_size else 0.0,
         out_pool_usage=out_used / out_pool_size if out_pool_size else 0.0,
@@ -257,6 +263,7 @@ class VertexMetrics:
         num_records_out: summed ``numRecordsOut``.
         num_buffers_in: summed ``numBuffersIn``.
         num_buffers_out: summed ``numBuffersOut``.
+        num_bytes_out: summed ``numBytesOut``.
         busy_time_ms_per_second: mean ``busyTimeMsPerSecond``.
         idle_time_ms_per_second: mean ``idleTimeMsPerSecond``.
         back_pressured_time_ms_per_second: mean ``backPressuredTimeMsPerSecond``.
@@ -290,6 +297,7 @@ class VertexMetrics:
     num_fired_timers: int
     num_late_records_dropped: int | None
     subtasks: tuple[TaskMetrics, ...]
+    num_bytes_out: int = 0
 
 
 def _aggregate(subtasks: tuple[TaskMetrics, ...]) -> VertexMetrics:
@@ -304,6 +312,7 @@ def _aggregate(subtasks: tuple[TaskMetrics, ...]) -> VertexMetrics:
         num_records_out=sum(t.num_records_out for t in subtasks),
         num_buffers_in=sum(t.num_buffers_in for t in subtasks),
         num_buffers_out=sum(t.num_buffers_out for t in subtasks),
+        num_bytes_out=sum(t.num_bytes_out for t in subtasks),
         busy_time_ms_per_second=sum(t.busy_time_ms_per_second for t in subtasks) / n,
         idle_time_ms_per_second=sum(t.idle_time_ms_per_second for t in subtasks) / n,
         back_pressured_time_ms_per_second=(

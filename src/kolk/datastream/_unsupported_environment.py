@@ -131,12 +131,6 @@ class UnsupportedEnvironmentMethods:
         """Not supported yet (SourceFunction sources)."""
         _fail("add_source")
 
-    def from_source(
-        self, source: Any, watermark_strategy: Any, source_name: Any, type_info: Any = None
-    ) -> NoReturn:
-        """Not supported yet (FLIP-27 sources)."""
-        _fail("from_source")
-
     def is_unaligned_checkpoints_enabled(self) -> NoReturn:
         """Not supported yet (checkpointing)."""
         _fail("is_unaligned_checkpoints_enabled")

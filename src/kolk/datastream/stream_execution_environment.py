@@ -22,21 +22,32 @@ from kolk._cluster.client import execute_job
 from kolk._cluster.client_options import get_client_options
 from kolk._graph.config import JobConfig
 from kolk._graph.plan import execution_plan_json
-from kolk._graph.transformations import SourceTransformation, Transformation
-from kolk._runtime.operators.factories import CollectionSourceFactory
-from kolk.common.typeinfo import RowTypeInfo
+from kolk._graph.transformations import (
+    PARALLELISM_DEFAULT,
+    OneInputTransformation,
+    SourceTransformation,
+    Transformation,
+)
+from kolk._runtime.operators.factories import (
+    CollectionSourceFactory,
+    TimestampsAndWatermarksOperatorFactory,
+)
+from kolk.common.typeinfo import RowTypeInfo, TypeInformation
 from kolk.common.types import Row, RowKind
+from kolk.common.watermark_strategy import WatermarkStrategy
 from kolk.datastream._checks import (
     check_buffer_timeout,
     check_environment_max_parallelism,
     check_environment_parallelism,
 )
 from kolk.datastream._options import parse_duration_ms, read_environment_options
+from kolk.datastream._stream_support import node_name, user_name
 from kolk.datastream._unsupported_environment import UnsupportedEnvironmentMethods
+from kolk.datastream.connectors.base import Source
 from kolk.datastream.data_stream import DataStream
 
 if TYPE_CHECKING:
-    from kolk.common import Configuration, JobExecutionResult, TypeInformation
+    from kolk.common import Configuration, JobExecutionResult
 
 __all__ = ["StreamExecutionEnvironment"]
 
@@ -220,6 +231,89 @@ class StreamExecutionEnvironment(UnsupportedEnvironmentMethods):
         )
         return DataStream(self, source)
 
+    def from_source(
+        self,
+        source: Source,
+        watermark_strategy: WatermarkStrategy,
+        source_name: str,
+        type_info: TypeInformation | None = None,
+    ) -> DataStream:
+        """Creates a stream from a unified (FLIP-27) source, such as ``NumberSequenceSource``.
+
+        Unlike ``from_collection``, the source is parallel: it runs at the environment's default
+        parallelism unless ``set_parallelism`` is called on the returned stream, and each
+        subtask reads its own part of the input. Its node is named "Source: <source_name>".
+
+        Flink applies ``watermark_strategy`` inside the source operator. kolk runs it in a
+        "Timestamps/Watermarks" operator chained right after the source, in the same task (it
+        always keeps the source's parallelism), so the plan shows both: the vertex reads
+        "Source: <source_name> -> Timestamps/Watermarks". ``WatermarkStrategy.no_watermarks()``
+        without a timestamp assigner needs no such step and adds none: records then carry no
+        timestamps, and the source costs nothing per record. Settings on the returned stream
+        (``name``, ``uid``, ``set_parallelism``, ...) apply to the source, as on Flink's
+        ``DataStreamSource``.
+
+        Args:
+            source: the source.
+            watermark_strategy: how records get timestamps and watermarks;
+                ``WatermarkStrategy.no_watermarks()`` when the job needs no event time.
+            source_name: the source's name.
+            type_info: the records' declared type, or None for the source's own
+                (``Types.LONG()`` for ``NumberSequenceSource``). As in PyFlink, a given type
+                replaces the source's; the records are not converted.
+
+        Returns:
+            The stream of the source's records.
+
+        Raises:
+            TypeError: an argument has the wrong type (``source`` is not a ``Source``,
+                ``watermark_strategy`` not a ``WatermarkStrategy``, ``source_name`` not a str,
+                ``type_info`` not a ``TypeInformation``).
+        """
+        if not isinstance(source, Source):
+            raise TypeError(
+                "from_source expects a Source, e.g. NumberSequenceSource(start, end) from "
+                f"pyflink.datastream.connectors.number_seq, got {type(source).__name__}; for a "
+                "list of elements use from_collection"
+            )
+        if not isinstance(watermark_strategy, WatermarkStrategy):
+            raise TypeError(
+                "from_source expects a WatermarkStrategy as its second argument, got "
+                f"{type(watermark_strategy).__name__}; pass WatermarkStrategy.no_watermarks() "
+                "when the job needs no event time"
+            )
+        if not isinstance(source_name, str):
+            raise TypeError(
+                f"from_source expects the source's name as a str, got {type(source_name).__name__}"
+            )
+        if type_info is not None and not isinstance(type_info, TypeInformation):
+            raise TypeError(
+                "from_source expects type_info to be a TypeInformation (e.g. Types.LONG()) or "
+                f"None, got {type(type_info).__name__}"
+            )
+        spec = source._j_function
+        transformation = SourceTransformation(
+            id=self._new_id(),
+            name="",
+            output_type=spec.produced_type if type_info is None else type_info,
+            parallelism=PARALLELISM_DEFAULT,
+            operator_factory=spec.operator_factory,
+        )
+        transformation.name = node_name(transformation, source_name)  # "Source: <name>"
+        if not _assigns_or_generates(watermark_strategy):
+            return DataStream(self, transformation)
+        # Not recorded as an operator of the program: like the source, the step is reached
+        # through the operators that read it (an unused source is no part of the job).
+        step = OneInputTransformation(
+            id=self._new_id(),
+            name="Timestamps/Watermarks",
+            output_type=transformation.output_type,
+            parallelism=transformation.parallelism,
+            input=transformation,
+            operator_factory=TimestampsAndWatermarksOperatorFactory(watermark_strategy),
+        )
+        return _SourceWithWatermarksStream(self, transformation, step)
+
     # -- execution ----------------------------------------------------------------------------
 
     def execute(self, job_name: str | None = None) -> JobExecutionResult:
@@ -290,6 +384,66 @@ class StreamExecutionEnvironment(UnsupportedEnvironmentMethods):
         """``pipeline.auto-watermark-interval`` in ms (Flink's default 200 ms)."""
         raw = self._configuration.get(AUTO_WATERMARK_INTERVAL_KEY)
         return 200 if raw is None else parse_duration_ms(AUTO_WATERMARK_INTERVAL_KEY, raw)
+
+
+def _assigns_or_generates(strategy: WatermarkStrategy) -> bool:
+    """Whether the strategy stamps records or makes watermarks (or idleness): anything but a
+    plain ``WatermarkStrategy.no_watermarks()``."""
+    spec = strategy._j_watermark_strategy
+    return (
+        strategy._timestamp_assigner is not None
+        or spec.kind != "none"
+        or spec.idle_timeout_ms is not None
+    )
+
+
+class _SourceWithWatermarksStream(DataStream):
+    """The stream ``from_source`` returns when its watermark strategy has work to do.
+
+    Records flow out of the Timestamps/Watermarks step chained after the source, so operators
+    applied to this stream read the step; the operator settings apply to the source, as on
+    Flink's ``DataStreamSource``. The step follows the source's parallelism, maximum
+    parallelism and buffer timeout (its output is the task's), so the two always chain.
+    """
+
+    def __init__(
+        self,
+        environment: StreamExecutionEnvironment,
+        source: SourceTransformation,
+        step: OneInputTransformation,
+    ) -> None:
+        super().__init__(environment, step)
+        self._source = source
+
+    def _operator(self, setting: str) -> Transformation:
+        return self._source
+
+    def get_name(self) -> str:
+        return user_name(self._source)
+
+    def set_parallelism(self, parallelism: int) -> DataStream:
+        super().set_parallelism(parallelism)
+        return self._follow_source()
+
+    def set_max_parallelism(self, max_parallelism: int) -> DataStream:
+        super().set_max_parallelism(max_parallelism)
+        return self._follow_source()
+
+    def force_non_parallel(self) -> DataStream:
+        super().force_non_parallel()
+        return self._follow_source()
+
+    def set_buffer_timeout(self, timeout_millis: int) -> DataStream:
+        super().set_buffer_timeout(timeout_millis)
+        return self._follow_source()
+
+    def _follow_source(self) -> DataStream:
+        step, source = self._transformation, self._source
+        step.parallelism = source.parallelism
+        step.max_parallelism = source.max_parallelism
+        step.non_parallel = source.non_parallel
+        step.buffer_timeout = source.buffer_timeout
+        return self
 
 
 def _row_from_internal(type_info: RowTypeInfo, internal: Any) -> Any:

@@ -7,7 +7,9 @@
     │   ├── JobExecutionException          a job failed while running (``execute()`` raises it)
     │   │                                  the user's exception is chained as ``__cause__``
     │   ├── StateAccessException           keyed state used where no key is set
-    │   └── JobGraphException              a program that cannot be turned into a job
+    │   ├── JobGraphException              a program that cannot be turned into a job
+    │   └── RemoteTraceback                the traceback of an error raised in a worker process
+    │                                      (chained as the ``__cause__`` of that error)
     └── KolkInternalError                  a bug in kolk itself (never the user's fault)
 
 Misuse at the API (a wrong argument, a wrong type) raises the built-in ``TypeError`` or
@@ -21,6 +23,7 @@ __all__ = [
     "JobGraphException",
     "KolkError",
     "KolkInternalError",
+    "RemoteTraceback",
     "StateAccessException",
 ]
 
@@ -44,6 +47,15 @@ class JobExecutionException(KolkError):
         super().__init__(message)
         self.job_name = job_name
         self.task_name = task_name
+
+
+class RemoteTraceback(KolkError):
+    """The traceback of an exception raised in a worker process, as text.
+
+    Traceback objects cannot cross processes: the user's exception reaches the client without
+    one, chained to this, whose message is the traceback formatted in the worker (kolk's own
+    frames hidden), as ``multiprocessing`` does.
+    """
 
 
 class StateAccessException(KolkError, RuntimeError):

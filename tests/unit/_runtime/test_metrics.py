@@ -190,6 +190,7 @@ def test_flink_names() -> None:
         "numRecordsOut": 40,
         "numBuffersIn": 25,
         "numBuffersOut": 10,
+        "numBytesOut": 0,
         "inPoolUsage": 0.0,
         "outPoolUsage": 0.0,
         "busyTimeMsPerSecond": 600.0,

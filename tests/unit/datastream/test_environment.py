@@ -429,7 +429,6 @@ UNSUPPORTED: list[tuple[str, tuple[Any, ...]]] = [
     ("register_cached_file", ("/f", "f")),
     ("create_input", (None,)),
     ("add_source", (None,)),
-    ("from_source", (None, None, "s")),
     ("is_unaligned_checkpoints_enabled", ()),
     ("is_force_unaligned_checkpoints", ()),
 ]

@@ -45,6 +45,7 @@ class ResultPartitionStatistics:
     num_buffers_out: int
     num_records_out: int
     finished: bool
+    num_bytes_out: int = 0
 
     @property
     def out_pool_usage(self) -> float:
@@ -130,6 +131,7 @@ class ResultPartition:
         self._subpartitions_at_cap = 0
         self.num_buffers_out = 0
         self.num_records_out = 0
+        self.num_bytes_out = 0
         self.finished = False
         self._availability_listener: Callable[[], None] | None = None
 
@@ -164,6 +166,10 @@ class ResultPartition:
             self.finished = True
             self.broadcast_event(END_OF_PARTITION)
 
+    def count_bytes_out(self, num_bytes: int) -> None:
+        """Adds the encoded size of a buffer sent to another process (``numBytesOut``)."""
+        self.num_bytes_out += num_bytes
+
     def _on_buffer_sent(self, sub: ResultSubpartition, num_records: int) -> None:
         was_available = self.is_available()
         if sub.num_buffers == self.max_buffers_per_subpartition:
@@ -185,5 +191,6 @@ class ResultPartition:
             backlogs=tuple(s.backlog for s in self.subpartitions),
             num_buffers_out=self.num_buffers_out,
             num_records_out=self.num_records_out,
+            num_bytes_out=self.num_bytes_out,
             finished=self.finished,
         )

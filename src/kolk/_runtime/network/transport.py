@@ -90,6 +90,17 @@ class LocalTransport:
         self._trace = trace
         self.views: list[SubpartitionView] = []
 
+    #: True for a transport with channels to other processes (it can :meth:`wait` on them).
+    networked = False
+
+    def busy(self) -> bool:
+        """True while buffers wait to leave for another process (never, in process)."""
+        return False
+
+    def wait(self, timeout: float | None) -> None:
+        """Blocks until the network may have changed something (in process: nothing can)."""
+        raise KolkInternalError("an in-process transport has no network to wait on")
+
     def connect(self, subpartition: ResultSubpartition, channel: InputChannel) -> SubpartitionView:
         """Connects a subpartition to its consumer channel (Flink's partition request).
 

@@ -1,8 +1,9 @@
 """``execute_and_collect``: a sink that hands the records back to the client.
 
-Every subtask of the job runs in the client process today, so the sink appends to a list the
-client reads once the job has finished (Flink's collect sink streams them through the REST
-API instead).
+The sink appends to its factory's list. In the client process the client reads that list once
+the job has finished; in a worker process the worker sends the list back with its final
+report and the client appends it to its own copy (Flink's collect sink streams the records
+through the REST API instead).
 """
 
 from __future__ import annotations

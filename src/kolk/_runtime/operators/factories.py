@@ -28,6 +28,7 @@ __all__ = [
     "KeyedCoProcessOperatorFactory",
     "KeyedProcessOperatorFactory",
     "MapOperatorFactory",
+    "NumberSequenceSourceFactory",
     "OperatorFactory",
     "PrintSinkOperatorFactory",
     "ProcessOperatorFactory",
@@ -82,6 +83,26 @@ class CollectionSourceFactory(OperatorFactory):
         from kolk._runtime.operators.source import CollectionSourceOperator
 
         return CollectionSourceOperator(self.elements)
+
+
+@dataclass(frozen=True, eq=False)
+class NumberSequenceSourceFactory(OperatorFactory):
+    """``from_source(NumberSequenceSource(start, end), ...)``: a parallel bounded source; each
+    subtask emits its own contiguous split of ``[start, end]``, in increasing order.
+
+    Attributes:
+        start: the first number, inclusive.
+        end: the last number, inclusive.
+    """
+
+    start: int
+    end: int
+    kind = "source"
+
+    def create(self) -> StreamOperator:
+        from kolk._runtime.operators.number_sequence import NumberSequenceSourceOperator
+
+        return NumberSequenceSourceOperator(self.start, self.end)
 
 
 @dataclass(frozen=True, eq=False)

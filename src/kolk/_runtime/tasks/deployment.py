@@ -68,6 +68,8 @@ class OutputConfig:
         key_type: for HASH: the declared key type or None (pickled).
         max_parallelism: for HASH: the consumer's number of key groups.
         partitioner: for CUSTOM.
+        type_info: the records' declared type (None: pickled Python objects); chooses how a
+            buffer is encoded when the edge crosses processes.
     """
 
     name: str
@@ -78,6 +80,7 @@ class OutputConfig:
     key_type: Any = None
     max_parallelism: int = 128
     partitioner: Any = None
+    type_info: Any = None
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kolk._runtime.metrics import TaskMetrics, task_metrics
+from kolk._runtime.network.remote import ChannelFailure
 from kolk._runtime.network.transport import LocalTransport
 from kolk._runtime.tasks.stream_task import StreamTask
 from kolk._runtime.tasks.timers import FLUSH, USER, WATERMARK, ProcessingTimeService
@@ -79,8 +80,9 @@ class TaskExecutor:
         transport = self.transport
         timers = self.timers
         running = [t for t in self.tasks if t.is_running()]
-        transport.pump()
-        while running:
+        pump = self._pump
+        pump()
+        while running or transport.busy():
             timers.fire_due()
             progressed = False
             for task in running:
@@ -90,12 +92,14 @@ class TaskExecutor:
                 except BaseException as exc:
                     task.fail()
                     raise TaskFailure(task.name, exc) from exc
-                if transport.pump():
+                if pump():
                     progressed = True
+            if not running and pump():
+                progressed = True
             if not progressed:
                 running = [t for t in running if t.is_running()]
-                if running:
-                    self._wait_for_timers(running)
+                if running or transport.busy():
+                    self._wait(running)
             elif any(not t.is_running() for t in running):
                 running = [t for t in running if t.is_running()]
 
@@ -104,14 +108,34 @@ class TaskExecutor:
         returned or raised)."""
         return [task_metrics(task.statistics()) for task in self.tasks]
 
-    def _wait_for_timers(self, running: list[StreamTask]) -> None:
-        """Nothing can move: sleep until a timer that can change that, or report deadlock.
+    def _pump(self) -> bool:
+        """Moves buffers; a record that cannot be sent fails the task that emitted it."""
+        try:
+            return self.transport.pump()
+        except ChannelFailure as failure:
+            for task in self.tasks:
+                if task.name == failure.task_name:
+                    task.fail()
+            raise TaskFailure(failure.task_name, failure.cause) from failure.cause
+
+    def _wait(self, running: list[StreamTask]) -> None:
+        """Nothing can move: sleep until a timer or the network can change that, or report
+        deadlock.
 
         A user timer can; an output flusher can if a buffer waits for it; a watermark
         emission can if an assigner has a new watermark (bounded sources always end, so
-        waiting on periodic watermarks alone would never finish).
+        waiting on periodic watermarks alone would never finish). With channels to other
+        processes, buffers and credit may also arrive: wait on the network until the next
+        timer.
         """
         pending = self.timers.pending()
+        if self.transport.networked:
+            timeout = None
+            if pending:
+                deadline = min(when for when, _, _ in pending)
+                timeout = max(0.0, (deadline - self.timers.clock.now_ms()) / 1000)
+            self.transport.wait(timeout)
+            return
         useful = [
             when
             for when, task, kind in pending

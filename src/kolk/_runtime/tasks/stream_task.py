@@ -29,6 +29,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from kolk._runtime.key_groups import KeyGroupAssigner
 from kolk._runtime.network.buffer import Buffer, FlushReason
@@ -302,7 +303,7 @@ class StreamTask:
         return all(partition.is_available() for partition in self.partitions)
 
     def step(self) -> bool:
-        """Runs pending mails and at most one unit of input; True if anything happened.
+        """Runs pending mails, or else at most one unit of input; True if anything happened.
 
         Time accounting: the time since the previous step ended is charged to the state that
         step left the task in; this step's own time is busy if it did anything, else it is
@@ -327,7 +328,11 @@ class StreamTask:
         while mailbox:
             mailbox.popleft()()
             progressed = True
-        if not self.outputs_available():
+        if progressed:
+            # Mails (an output flusher, timers) ran: let the transport move what they flushed
+            # before more input is taken, as Flink's network threads would meanwhile.
+            left = self._state_left_in()
+        elif not self.outputs_available():
             self.num_back_pressured_steps += 1
             left = _BACK_PRESSURED
         elif self.chain.source is not None:
@@ -366,12 +371,21 @@ class StreamTask:
                 return _BUSY
         return _IDLE
 
+    def _open_and_process(self, records: list[Any], *timestamps: Any) -> None:
+        """A source's first emission: the chain opens with its first records (a subtask that
+        never emits one, e.g. with an empty split, never opens its functions)."""
+        chain = self.chain
+        if records and not chain.opened:
+            chain.open()
+        if chain.opened:
+            chain.process(records, *timestamps)
+
     def _step_source(self) -> bool:
         chain = self.chain
         assert chain.source is not None
-        if not chain.opened:
-            chain.open()
-        more = chain.source.emit_next(self.source_batch, chain.process)
+        more = chain.source.emit_next(
+            self.source_batch, chain.process if chain.opened else self._open_and_process
+        )
         if not more:
             # A bounded source ends with the final watermark (Flink: MAX_WATERMARK), which
             # fires every pending event-time timer downstream; its data goes out first.
