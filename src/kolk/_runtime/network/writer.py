@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from itertools import compress, repeat
+from operator import eq, not_
 from typing import Any
 
 from kolk._runtime.errors import UserCodeError, describe_function
@@ -274,6 +276,9 @@ class HashRecordWriter(RecordWriter):
         self._assign = assigner.assign
         self._str_cache_get = assigner.str_cache_get
         self._max_parallelism = assigner.max_parallelism
+        n, max_p = self.num_channels, assigner.max_parallelism
+        #: key group → channel (Flink's ``KeyGroupRangeAssignment`` for this consumer count).
+        self._channel_of_key_group = [kg * n // max_p for kg in range(max_p)].__getitem__
 
     def emit(self, records: list[Any], timestamps: list[Any] | None = None) -> None:
         self.num_records_written += len(records)
@@ -286,29 +291,77 @@ class HashRecordWriter(RecordWriter):
                 "key selector " + describe_function(self._get_key),
                 exc,
             ) from exc
+        if self.flush_always:
+            self._emit_one_by_one(records, keys, key_groups, timestamps)
+            return
+        # Route a whole batch at C speed (measured: the per-record routing loop cost W2 at
+        # parallelism 2 about 0.3 us per record): each channel's records, keys and key groups
+        # are picked out with one ``compress`` each, keeping their order.
+        channels = list(map(self._channel_of_key_group, key_groups))
+        n = self.num_channels
+        for channel in range(n):
+            if n == 2:
+                mask: Any = channels if channel else list(map(not_, channels))
+            else:
+                mask = list(map(eq, channels, repeat(channel)))
+            values = list(compress(records, mask))
+            if values:
+                self._append_columns(
+                    channel,
+                    values,
+                    list(compress(keys, mask)),
+                    list(compress(key_groups, mask)),
+                    None if timestamps is None else list(compress(timestamps, mask)),
+                )
+
+    def _append_columns(
+        self,
+        channel: int,
+        values: list[Any],
+        keys: list[Any],
+        key_groups: list[int],
+        timestamps: list[Any] | None,
+    ) -> None:
+        """Appends one channel's records (in order) to its buffers, handing on full ones."""
+        builders = self._builders
+        capacity = self.capacity
+        start, end = 0, len(values)
+        while start < end:
+            builder = builders[channel]
+            if builder is None:
+                self.partition.request_buffer(channel)
+                builder = builders[channel] = ([], [], [])
+                if timestamps is not None:
+                    self._ts_builders[channel] = []
+            take = min(capacity - len(builder[0]), end - start)
+            stop = start + take
+            builder[0].extend(values[start:stop])
+            builder[1].extend(keys[start:stop])
+            builder[2].extend(key_groups[start:stop])
+            if timestamps is not None:
+                self._ts_builders[channel].extend(timestamps[start:stop])
+            start = stop
+            if len(builder[0]) >= capacity:
+                self._hand_on(channel, FlushReason.FULL)
+
+    def _emit_one_by_one(
+        self,
+        records: list[Any],
+        keys: list[Any],
+        key_groups: list[int],
+        timestamps: list[Any] | None,
+    ) -> None:
+        """Buffer timeout 0: every record leaves alone, in the order of the batch."""
         n = self.num_channels
         max_p = self._max_parallelism
-        builders = self._builders
-        ts_builders = self._ts_builders
-        partition = self.partition
-        capacity = 1 if self.flush_always else self.capacity
-        reason = FlushReason.FLUSH_ALWAYS if self.flush_always else FlushReason.FULL
         stamps = timestamps if timestamps is not None else [None] * len(records)
         for value, key, key_group, ts in zip(records, keys, key_groups, stamps, strict=True):
             channel = key_group * n // max_p
-            builder = builders[channel]
-            if builder is None:
-                partition.request_buffer(channel)
-                builder = builders[channel] = ([], [], [])
-                if timestamps is not None:
-                    ts_builders[channel] = []
-            builder[0].append(value)
-            builder[1].append(key)
-            builder[2].append(key_group)
-            if timestamps is not None:
-                ts_builders[channel].append(ts)
-            if len(builder[0]) >= capacity:
-                self._hand_on(channel, reason)
+            self._append_columns(
+                channel, [value], [key], [key_group], None if timestamps is None else [ts]
+            )
+            if self._builders[channel] is not None:
+                self._hand_on(channel, FlushReason.FLUSH_ALWAYS)
 
     def _to_buffer(self, builder: Any, timestamps: Any, reason: FlushReason) -> Buffer:
         values, keys, key_groups = builder

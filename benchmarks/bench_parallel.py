@@ -1,0 +1,128 @@
+"""Parallelism 1 against parallelism 2 (two processes) for W2, the keyed count.
+
+W2: 1M ``(key, i)`` records with 1,000 keys, ``key_by`` → ``KeyedProcessFunction`` counting
+in ``ValueState`` (the function of ``bench_core.py``), in two sources:
+
+- ``from_collection``: the list of ``bench_core.py`` (PyFlink's benchmark shape); the source is
+  non-parallel, so at parallelism 2 one process reads, keys, routes and encodes every record;
+- ``from_source``: ``NumberSequenceSource(0, N-1)`` → ``map`` to ``(key, i)``, a parallel
+  source, so each process makes half of the records.
+
+Runs alternate between parallelism 1 (one process) and 2 (two processes, the default on two
+cores) so that load changes hit both alike; best and median wall times are reported, and the
+speedup from the best times. The outputs are compared: the same count per key at p=1 and p=2.
+
+Run: python benchmarks/bench_parallel.py [--records N] [--repeat R]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bench_core import CountPerKey, key_of
+
+from kolk._cluster.client_options import set_client_options
+from kolk.common import WatermarkStrategy
+from kolk.datastream import StreamExecutionEnvironment
+from kolk.datastream.connectors.number_seq import NumberSequenceSource
+
+
+def to_record(i: int) -> tuple[str, int]:
+    return f"key{i % 1000}", i
+
+
+def w2_collection(data: list[tuple[str, int]]) -> Callable[[int], None]:
+    def run(parallelism: int) -> None:
+        env = StreamExecutionEnvironment.get_execution_environment()
+        env.set_parallelism(parallelism)
+        env.from_collection(data).key_by(key_of).process(CountPerKey())
+        env.execute("W2 from_collection")
+
+    return run
+
+
+def w2_sequence(n: int) -> Callable[[int], None]:
+    def run(parallelism: int) -> None:
+        env = StreamExecutionEnvironment.get_execution_environment()
+        env.set_parallelism(parallelism)
+        source = env.from_source(
+            NumberSequenceSource(0, n - 1), WatermarkStrategy.no_watermarks(), "Sequence"
+        )
+        source.map(to_record).key_by(key_of).process(CountPerKey())
+        env.execute("W2 from_source")
+
+    return run
+
+
+def final_counts(parallelism: int, n: int) -> list[tuple[str, int]]:
+    """Each key with its count once it reached the records per key (checks that p=1 and p=2
+    count the same)."""
+    per_key = n // 1000
+
+    class LastCount(CountPerKey):
+        def process_element(self, value: Any, ctx: Any) -> Any:
+            super().process_element(value, ctx)
+            if self.count.value() == per_key:
+                yield value[0], per_key
+
+    env = StreamExecutionEnvironment.get_execution_environment()
+    env.set_parallelism(parallelism)
+    source = env.from_source(
+        NumberSequenceSource(0, n - 1), WatermarkStrategy.no_watermarks(), "Sequence"
+    )
+    stream = source.map(to_record).key_by(key_of).process(LastCount())
+    return sorted(stream.execute_and_collect())
+
+
+def measure(run: Callable[[int], None], repeat: int) -> dict[int, list[float]]:
+    times: dict[int, list[float]] = {1: [], 2: []}
+    for _ in range(repeat):
+        for parallelism in (1, 2):
+            gc.collect()
+            start = time.perf_counter()
+            run(parallelism)
+            times[parallelism].append(time.perf_counter() - start)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    n = args.records
+    set_client_options(processes=2)
+    expected = sorted((f"key{k}", n // 1000) for k in range(1000))
+    assert final_counts(1, n) == final_counts(2, n) == expected, "p=1 and p=2 disagree"
+    data = [to_record(i) for i in range(n)]
+    gc.collect()
+    print(f"kolk W2 at parallelism 1 and 2, {n:,} records, {args.repeat} alternating runs")
+    print(
+        f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores, "
+        f"{platform.processor() or 'cpu'}"
+    )
+    header = f"{'workload':<22}{'p':>3}{'best s':>9}{'median s':>10}{'rec/s (best)':>15}"
+    print(header + f"{'speedup':>9}")
+    for name, run in (
+        ("W2 from_collection", w2_collection(data)),
+        ("W2 from_source", w2_sequence(n)),
+    ):
+        times = measure(run, args.repeat)
+        best = {p: min(t) for p, t in times.items()}
+        for p in (1, 2):
+            speedup = f"{best[1] / best[2]:>9.2f}" if p == 2 else ""
+            print(
+                f"{name:<22}{p:>3}{best[p]:>9.3f}{statistics.median(times[p]):>10.3f}"
+                f"{n / best[p]:>15,.0f}{speedup}"
+            )
+
+
+if __name__ == "__main__":
+    main()
