@@ -1,4 +1,4 @@
-"""Parallelism 1 against parallelism 2 (two processes) for W2, the keyed count.
+"""Parallelism 1 against parallelism 2 (two processes): W2, the keyed count, and W1.
 
 W2: 1M ``(key, i)`` records with 1,000 keys, ``key_by`` → ``KeyedProcessFunction`` counting
 in ``ValueState`` (the function of ``bench_core.py``), in two sources:
@@ -7,6 +7,9 @@ in ``ValueState`` (the function of ``bench_core.py``), in two sources:
   non-parallel, so at parallelism 2 one process reads, keys, routes and encodes every record;
 - ``from_source``: ``NumberSequenceSource(0, N-1)`` → ``map`` to ``(key, i)``, a parallel
   source, so each process makes half of the records.
+
+W1 with a parallel source: ``NumberSequenceSource`` → ``map(x * 2)`` → ``filter(x > 5)``, one
+chain per subtask and no exchange at all: what the processes give when nothing crosses them.
 
 Runs alternate between parallelism 1 (one process) and 2 (two processes, the default on two
 cores) so that load changes hit both alike; best and median wall times are reported, and the
@@ -26,7 +29,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bench_core import CountPerKey, key_of
+from bench_core import CountPerKey, above_five, double, key_of
 
 from kolk._cluster.client_options import set_client_options
 from kolk.common import WatermarkStrategy
@@ -57,6 +60,19 @@ def w2_sequence(n: int) -> Callable[[int], None]:
         )
         source.map(to_record).key_by(key_of).process(CountPerKey())
         env.execute("W2 from_source")
+
+    return run
+
+
+def w1_sequence(n: int) -> Callable[[int], None]:
+    def run(parallelism: int) -> None:
+        env = StreamExecutionEnvironment.get_execution_environment()
+        env.set_parallelism(parallelism)
+        source = env.from_source(
+            NumberSequenceSource(0, n - 1), WatermarkStrategy.no_watermarks(), "Sequence"
+        )
+        source.map(double).filter(above_five)
+        env.execute("W1 from_source")
 
     return run
 
@@ -113,6 +129,7 @@ def main() -> None:
     for name, run in (
         ("W2 from_collection", w2_collection(data)),
         ("W2 from_source", w2_sequence(n)),
+        ("W1 from_source", w1_sequence(n)),
     ):
         times = measure(run, args.repeat)
         best = {p: min(t) for p, t in times.items()}
