@@ -24,6 +24,7 @@ import signal
 import socket
 import sys
 import time
+import traceback
 from collections.abc import Sequence
 from functools import partial
 from typing import Any
@@ -33,7 +34,7 @@ from kolk._cluster.deployment import Deployment
 from kolk._cluster.failures import job_failure, user_cause
 from kolk._cluster.task_manager import deploy_tasks, run_task_manager
 from kolk._runtime.metrics import TaskMetrics
-from kolk._runtime.network.remote import PeerLost
+from kolk._runtime.network.remote import NetworkTransport, PeerLost
 from kolk._runtime.tasks.deployment import TaskConfig
 from kolk._runtime.tasks.executor import TaskFailure
 from kolk.util.exceptions import JobExecutionException
@@ -96,8 +97,14 @@ def run_in_worker_processes(
             else:
                 end_a.close()
         supervisor = _Supervisor(started, deployment, placement, job_name)
-        local = _run_local(deployment, placement, peers, supervisor, job_name)
-        remote = supervisor.results()
+        try:
+            local, transport = _run_local(deployment, placement, peers, supervisor, job_name)
+            remote = supervisor.results()
+            # Every worker reported and drained its side: nothing is left to lose.
+            transport.drain(timeout=0)
+        finally:
+            for sock in peers.values():
+                sock.close()
         metrics = dict(local)
         for result in remote:
             metrics.update(result.metrics)
@@ -117,13 +124,15 @@ def _run_local(
     peers: dict[int, socket.socket],
     supervisor: _Supervisor,
     job_name: str,
-) -> list[tuple[int, TaskMetrics]]:
-    """Runs worker 0's tasks in this process while listening to the other workers."""
+) -> tuple[list[tuple[int, TaskMetrics]], NetworkTransport]:
+    """Runs worker 0's tasks in this process while listening to the other workers; returns
+    their metrics and the transport (its side shut down, still open for late credit)."""
     mine, executor, transport = deploy_tasks(0, deployment, placement, peers)
     for worker in supervisor.workers:
         transport.watch(worker.control, partial(supervisor.on_readable, worker), while_busy=True)
     try:
         executor.run()
+        transport.shut_down()
     except TaskFailure as failure:
         raise job_failure(job_name, failure.task_name, failure.cause) from user_cause(failure.cause)
     except PeerLost as lost:
@@ -131,10 +140,8 @@ def _run_local(
         supervisor.wait_for_root_cause(
             WorkerFailure(None, f"Job '{job_name}' failed: the client {lost}", lost_peer=lost.peer)
         )
-    finally:
-        for connection in transport.connections.values():
-            connection.sock.close()
-    return list(zip(mine, executor.task_metrics(), strict=True))
+    local = list(zip(mine, executor.task_metrics(), strict=True))
+    return local, transport
 
 
 def _child(
@@ -163,6 +170,10 @@ def _child(
                 end_a.close()
                 end_b.close()
         code = run_task_manager(index, deployment, placement, control_sockets[index][1], peers)
+    except BaseException:
+        # Nothing could be reported to the client: say why where it can still be seen.
+        details = traceback.format_exc()
+        os.write(2, f"kolk worker process {index} failed before reporting:\n{details}".encode())
     finally:
         os._exit(code)
 
@@ -242,9 +253,10 @@ def _died(
         for task, where in zip(deployment.tasks, placement, strict=True)
         if where == worker.index
     ]
+    pid = worker.pid
     how = _exit_description(worker)
     return JobExecutionException(
-        f"Job '{job_name}' failed: worker process {worker.index} (pid {worker.pid}) {how} "
+        f"Job '{job_name}' failed: worker process {worker.index} (pid {pid}) {how} "
         f"while running subtasks {', '.join(subtasks)}. The other workers were stopped; "
         f"nothing of this run was kept.",
         job_name=job_name,

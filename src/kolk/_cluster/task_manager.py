@@ -109,6 +109,8 @@ def _run(
     transport.watch(control, lambda: _exit_if_client_gone(control))
     transport.before_wait = lambda: _flush(out, err)
     executor.run()
+    transport.shut_down()
+    transport.drain()
     return WorkerResult(
         list(zip(mine, executor.task_metrics(), strict=True)),
         _collected(deployment, mine),
@@ -207,7 +209,9 @@ def _exit_if_client_gone(control: socket.socket) -> None:
     """The JobMaster sends nothing: a readable control socket means the client went away."""
     try:
         data = control.recv(1, socket.MSG_PEEK)
-    except OSError:
+    except OSError as exc:
         data = b""
+        os.write(2, f"kolk worker {os.getpid()}: control socket error {exc!r}\n".encode())
     if not data:
+        os.write(2, f"kolk worker {os.getpid()}: the client went away, exiting\n".encode())
         os._exit(1)

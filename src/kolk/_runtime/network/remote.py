@@ -28,6 +28,7 @@ from __future__ import annotations
 import select
 import socket
 import struct
+import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -336,6 +337,37 @@ class NetworkTransport(LocalTransport):
         """Stops watching ``sock``."""
         self._watches = [(s, cb) for s, cb in self._watches if s is not sock]
         self._busy_watches = [s for s in self._busy_watches if s is not sock]
+
+    def shut_down(self) -> None:
+        """Ends this process's side of every connection once its tasks finished: tells each
+        peer there is nothing more (``shutdown(SHUT_WR)``) but keeps reading.
+
+        Closing a Unix socket whose receive queue holds unread bytes resets the connection
+        and can cost the peer data it has not read yet; so a process closes a connection only
+        after :meth:`drain` saw the peer's end.
+        """
+        for connection in self.connections.values():
+            try:
+                connection.sock.shutdown(socket.SHUT_WR)
+            except OSError:
+                connection.eof = True
+
+    def drain(self, timeout: float | None = None) -> None:
+        """Reads and drops what peers still send (late credit) until each has ended its side
+        or ``timeout`` seconds passed; then closes the connections."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        open_ = [c for c in self.connections.values() if not c.eof]
+        while open_:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            readable, _, _ = select.select([c.sock for c in open_], [], [], left)
+            if not readable:
+                break
+            for connection in open_:
+                if connection.sock in readable:
+                    connection.receive()
+            open_ = [c for c in open_ if not c.eof]
+        for connection in self.connections.values():
+            connection.sock.close()
 
     def _receive(self) -> bool:
         moved = False
