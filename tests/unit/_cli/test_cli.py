@@ -240,3 +240,15 @@ def test_a_missing_program_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFi
     missing = tmp_path / "nope.py"
     assert main(["run", str(missing)]) == 2
     assert capsys.readouterr().err == f"kolk: can't open file '{missing}': no such file\n"
+
+
+def test_processes_option_before_the_program() -> None:
+    command = parse_command(["run", "--processes", "1", "-p", "4", "job.py", "--processes", "9"])
+    assert command.processes == 1
+    assert command.parallelism == 4
+    assert command.args == ("--processes", "9")  # after the program: the program's own
+
+
+def test_processes_must_be_a_positive_integer(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--processes", "0", "job.py"]) == 2
+    assert "the number of processes must be a positive integer, got '0'" in capsys.readouterr().err
