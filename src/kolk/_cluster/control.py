@@ -16,6 +16,7 @@ import io
 import pickle
 import socket
 import struct
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -129,14 +130,21 @@ class ForwardedStream(io.TextIOBase):
     Args:
         send: called with each chunk of text.
         limit: characters collected before a chunk is sent without waiting for :meth:`flush`.
+        max_delay: seconds after which text written is sent with the next write, so that a
+            busy worker's output still shows up promptly (the worker also flushes whenever it
+            waits, and at its end).
     """
 
-    def __init__(self, send: Callable[[str], None], limit: int = 8192) -> None:
+    def __init__(
+        self, send: Callable[[str], None], limit: int = 8192, max_delay: float = 0.1
+    ) -> None:
         super().__init__()
         self._send = send
         self._limit = limit
+        self._max_delay = max_delay
         self._parts: list[str] = []
         self._size = 0
+        self._first_write = 0.0
 
     def writable(self) -> bool:
         return True
@@ -148,9 +156,12 @@ class ForwardedStream(io.TextIOBase):
     def write(self, text: str) -> int:
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        now = time.monotonic()
+        if not self._parts:
+            self._first_write = now
         self._parts.append(text)
         self._size += len(text)
-        if self._size >= self._limit:
+        if self._size >= self._limit or now - self._first_write >= self._max_delay:
             self.flush()
         return len(text)
 

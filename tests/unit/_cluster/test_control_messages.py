@@ -32,7 +32,7 @@ def test_messages_are_reassembled_from_any_split() -> None:
 
 def test_forwarded_output_is_sent_in_chunks_on_flush_or_when_large() -> None:
     sent: list[str] = []
-    stream = ForwardedStream(sent.append, limit=10)
+    stream = ForwardedStream(sent.append, limit=10, max_delay=3600)
     print("abc", file=stream)
     assert sent == []
     stream.flush()
@@ -41,6 +41,13 @@ def test_forwarded_output_is_sent_in_chunks_on_flush_or_when_large() -> None:
     assert sent == ["abc\n", "0123456789xyz"]
     stream.flush()
     assert sent == ["abc\n", "0123456789xyz"]
+
+
+def test_forwarded_output_written_long_ago_goes_with_the_next_write() -> None:
+    sent: list[str] = []
+    stream = ForwardedStream(sent.append, limit=1000, max_delay=0)
+    stream.write("a")
+    assert sent == ["a"]
 
 
 def test_a_failure_brings_back_the_user_exception_with_its_traceback_text() -> None:

@@ -303,6 +303,10 @@ class NetworkTransport(LocalTransport):
                     connection.discard_output()
         return moved
 
+    def has_remote_channels(self) -> bool:
+        """True if some channel of this process's tasks leads to another process."""
+        return bool(self._senders or self._receivers)
+
     def busy(self) -> bool:
         """True while a buffer for another process is queued or not yet written."""
         for view in self._senders.values():

@@ -97,6 +97,10 @@ class LocalTransport:
         """True while buffers wait to leave for another process (never, in process)."""
         return False
 
+    def has_remote_channels(self) -> bool:
+        """True if some channel of this process's tasks leads to another process."""
+        return False
+
     def wait(self, timeout: float | None) -> None:
         """Blocks until the network may have changed something (in process: nothing can)."""
         raise KolkInternalError("an in-process transport has no network to wait on")

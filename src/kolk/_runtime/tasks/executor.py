@@ -129,13 +129,6 @@ class TaskExecutor:
         timer.
         """
         pending = self.timers.pending()
-        if self.transport.networked:
-            timeout = None
-            if pending:
-                deadline = min(when for when, _, _ in pending)
-                timeout = max(0.0, (deadline - self.timers.clock.now_ms()) / 1000)
-            self.transport.wait(timeout)
-            return
         useful = [
             when
             for when, task, kind in pending
@@ -143,9 +136,17 @@ class TaskExecutor:
             or (kind == FLUSH and task.has_pending_output())
             or (kind == WATERMARK and task.has_pending_watermark())
         ]
-        if not useful:
+        remote = self.transport.has_remote_channels()
+        if not useful and not remote:
             raise KolkInternalError(
                 "no task can make progress and no timer can change that: "
                 + "; ".join(f"{t.statistics()}" for t in running)
             )
+        if self.transport.networked:
+            timeout = None
+            if pending:
+                deadline = min(when for when, _, _ in pending)
+                timeout = max(0.0, (deadline - self.timers.clock.now_ms()) / 1000)
+            self.transport.wait(timeout)
+            return
         self.timers.sleep_until(min(when for when, _, _ in pending))
