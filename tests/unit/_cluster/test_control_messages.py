@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import pickle
+import signal
 import socket
+
+import pytest
 
 from kolk._cluster.control import (
     ForwardedStream,
@@ -12,9 +16,10 @@ from kolk._cluster.control import (
     pickled_cause,
     send_message,
 )
-from kolk._cluster.local_cluster import place_subtasks
+from kolk._cluster.deployment import Deployment
+from kolk._cluster.local_cluster import _end_workers, _Supervisor, _Worker, place_subtasks
 from kolk._runtime.tasks.deployment import OperatorConfig, TaskConfig
-from kolk.util.exceptions import RemoteTraceback
+from kolk.util.exceptions import JobExecutionException, RemoteTraceback
 
 
 def test_messages_are_reassembled_from_any_split() -> None:
@@ -80,3 +85,33 @@ def test_placement_puts_slot_i_of_every_vertex_in_process_i_mod_processes() -> N
     tasks = [_task("Source", 0, 1)] + [_task("Map", i, 4) for i in range(4)]
     assert place_subtasks(tasks, 2) == [0, 0, 1, 0, 1]
     assert place_subtasks(tasks, 3) == [0, 0, 1, 2, 0]
+
+
+def _killed_child() -> int:
+    """A child process that died of SIGKILL (not yet reaped)."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.kill(os.getpid(), signal.SIGKILL)
+    return pid
+
+
+def test_the_root_cause_wins_over_a_lost_peer() -> None:
+    # Worker 1 only lost its connection to worker 2; worker 2 was killed: the job's error
+    # names worker 2's death, not worker 1's consequence.
+    tasks = [_task("Map", 0, 3), _task("Map", 1, 3), _task("Map", 2, 3)]
+    deployment = Deployment(tuple(tasks), ())
+    ends = [socket.socketpair() for _ in range(2)]
+    lost = WorkerFailure(None, "Job 'j' failed: worker process 1 lost a peer", lost_peer=2)
+    send_message(ends[0][1], "failed", lost)
+    ends[1][1].close()  # worker 2's control socket closes without a report
+    workers = [_Worker(1, _killed_child(), ends[0][0]), _Worker(2, _killed_child(), ends[1][0])]
+    supervisor = _Supervisor(workers, deployment, [0, 1, 2], "j")
+    try:
+        with pytest.raises(JobExecutionException) as info:
+            supervisor.results()
+    finally:
+        _end_workers(workers)
+        ends[0][1].close()
+    message = str(info.value)
+    assert "worker process 2 (pid " in message
+    assert "died (killed by signal SIGKILL) while running subtasks Map (3/3)." in message
