@@ -15,15 +15,20 @@ from kolk.common.job_execution_result import JobExecutionResult
 
 __all__ = [
     "PROCESSES_OPTION",
+    "START_METHOD_OPTION",
     "ClientOptions",
     "get_client_options",
     "processes_option",
     "set_client_options",
+    "start_method_option",
 ]
 
 #: The configuration key for the number of worker processes (a kolk option; Flink runs
 #: TaskManagers as separate deployments).
 PROCESSES_OPTION = "kolk.processes"
+#: The configuration key for how worker processes start: "fork" or "spawn".
+START_METHOD_OPTION = "kolk.start-method"
+START_METHODS = ("fork", "spawn")
 
 
 @dataclass(frozen=True)
@@ -88,5 +93,24 @@ def processes_option(configuration: Mapping[str, str]) -> int | None:
         raise ValueError(
             f"{PROCESSES_OPTION} must be a whole number of worker processes of at least 1 "
             f"(1 runs the job in the client process), got {raw!r}"
+        )
+    return value
+
+
+def start_method_option(configuration: Mapping[str, str]) -> str | None:
+    """The ``kolk.start-method`` setting of a job's configuration, or None when not set.
+
+    Raises:
+        ValueError: the value is neither "fork" nor "spawn".
+    """
+    raw = configuration.get(START_METHOD_OPTION)
+    if raw is None:
+        return None
+    value = str(raw).strip().lower()
+    if value not in START_METHODS:
+        raise ValueError(
+            f"{START_METHOD_OPTION} must be 'fork' (workers are copies of the client, started in "
+            f"milliseconds) or 'spawn' (new interpreters, the job shipped with cloudpickle), "
+            f"got {raw!r}"
         )
     return value

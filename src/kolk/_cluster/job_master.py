@@ -14,7 +14,11 @@ import os
 import sys
 import time
 
-from kolk._cluster.client_options import get_client_options, processes_option
+from kolk._cluster.client_options import (
+    get_client_options,
+    processes_option,
+    start_method_option,
+)
 from kolk._cluster.deployment import Deployment, build_deployment
 from kolk._cluster.failures import job_failure, user_cause
 from kolk._cluster.local_cluster import fork_available, run_in_worker_processes
@@ -74,19 +78,31 @@ class JobMaster:
 def _run_tasks(deployment: Deployment, config: JobConfig) -> list[TaskMetrics]:
     """Runs every subtask, in worker processes or in this one; returns their final metrics in
     deployment order."""
-    workers = _number_of_workers(deployment, config)
+    start_method = _start_method(config)
+    workers = _number_of_workers(deployment, config) if start_method is not None else 1
     if workers > 1:
-        return run_in_worker_processes(deployment, config.job_name, workers)
+        assert start_method is not None
+        return run_in_worker_processes(deployment, config.job_name, workers, start_method)
     return _run_in_process(deployment, config)
+
+
+def _start_method(config: JobConfig) -> str | None:
+    """How workers start: ``kolk.start-method``, else fork where the platform has it, else
+    spawn on POSIX; None where neither works (the job runs in this process)."""
+    method = start_method_option(config.configuration)
+    if method is None:
+        method = "fork" if fork_available() else "spawn"
+    if method == "fork" and not fork_available():
+        method = "spawn"
+    return method if method == "fork" or os.name == "posix" else None
 
 
 def _number_of_workers(deployment: Deployment, config: JobConfig) -> int:
     """Worker processes for this job: the ``--processes`` option, else ``kolk.processes``, else
     one per core; never more than the job has slots (its largest parallelism). 1 runs the job
-    in this process, as does a flow trace (one timeline needs one process) or a platform
-    without fork."""
+    in this process, as does a flow trace (one timeline needs one process)."""
     options = get_client_options()
-    if options.trace_flow is not None or not fork_available():
+    if options.trace_flow is not None:
         return 1
     slots = max((task.parallelism for task in deployment.tasks), default=1)
     requested = options.processes

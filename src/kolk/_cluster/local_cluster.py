@@ -22,6 +22,7 @@ import os
 import select
 import signal
 import socket
+import subprocess
 import sys
 import time
 import traceback
@@ -32,6 +33,7 @@ from typing import Any
 from kolk._cluster.control import MessageReader, WorkerFailure, WorkerResult
 from kolk._cluster.deployment import Deployment
 from kolk._cluster.failures import job_failure, user_cause
+from kolk._cluster.spawn import spawn_worker
 from kolk._cluster.task_manager import deploy_tasks, run_task_manager
 from kolk._runtime.metrics import TaskMetrics
 from kolk._runtime.network.remote import NetworkTransport, PeerLost
@@ -57,22 +59,32 @@ def place_subtasks(tasks: Sequence[TaskConfig], workers: int) -> list[int]:
 
 
 class _Worker:
-    def __init__(self, index: int, pid: int, control: socket.socket) -> None:
+    def __init__(
+        self,
+        index: int,
+        pid: int,
+        control: socket.socket,
+        process: subprocess.Popen[bytes] | None = None,
+    ) -> None:
         self.index = index
         self.pid = pid
         self.control = control
+        #: The Popen of a spawned worker (told its exit status once reaped), None if forked.
+        self.process = process
         self.reader = MessageReader()
         self.done = False
         self.result: WorkerResult | None = None
 
 
 def run_in_worker_processes(
-    deployment: Deployment, job_name: str, workers: int
+    deployment: Deployment, job_name: str, workers: int, start_method: str = "fork"
 ) -> list[TaskMetrics]:
     """Runs the job over ``workers`` processes: this one runs the tasks of worker 0 (so the
     data a program built in this process, e.g. ``from_collection``'s list, is read where it
-    lives) and ``workers - 1`` forked processes run the rest. Returns every subtask's final
-    metrics in deployment order; raises JobExecutionException for the first failure."""
+    lives) and ``workers - 1`` worker processes run the rest, forked (``"fork"``) or started
+    as new interpreters with the job shipped by cloudpickle (``"spawn"``,
+    :mod:`kolk._cluster.spawn`). Returns every subtask's final metrics in deployment order;
+    raises JobExecutionException for the first failure."""
     placement = place_subtasks(deployment.tasks, workers)
     peer_sockets = {
         (a, b): socket.socketpair() for a in range(workers) for b in range(a + 1, workers)
@@ -83,6 +95,17 @@ def run_in_worker_processes(
     started: list[_Worker] = []
     try:
         for index in range(1, workers):
+            if start_method == "spawn":
+                own_peers = {
+                    (b if a == index else a): (end_a if a == index else end_b)
+                    for (a, b), (end_a, end_b) in peer_sockets.items()
+                    if index in (a, b)
+                }
+                process = spawn_worker(
+                    index, deployment, placement, control_sockets[index][1], own_peers
+                )
+                started.append(_Worker(index, process.pid, control_sockets[index][0], process))
+                continue
             pid = os.fork()
             if pid == 0:  # pragma: no cover - runs in the child, which never returns
                 _child(index, deployment, placement, control_sockets, peer_sockets)
@@ -116,6 +139,9 @@ def run_in_worker_processes(
         sys.stdout.flush()
         sys.stderr.flush()
         _end_workers(started)
+        for pair in (*peer_sockets.values(), *control_sockets.values()):
+            for sock in pair:
+                sock.close()  # a no-op for the ones closed already
 
 
 def _run_local(
@@ -266,7 +292,7 @@ def _died(
 
 def _exit_description(worker: _Worker) -> str:
     """How the worker ended, e.g. ``died (killed by signal SIGKILL)``."""
-    status = _reap(worker.pid, wait=True)
+    status = _reap(worker)
     if status is None:
         return "closed its connection to the JobMaster"
     if os.WIFSIGNALED(status):
@@ -281,8 +307,9 @@ def _exit_description(worker: _Worker) -> str:
     return f"exited with code {os.WEXITSTATUS(status)} without reporting"
 
 
-def _reap(pid: int, wait: bool) -> Any:
-    """The exit status of ``pid`` (waiting for it if ``wait``), or None if not available."""
+def _reap(worker: _Worker) -> Any:
+    """Waits (up to 5 s) for the worker's exit status; None if not available."""
+    pid = worker.pid
     if pid <= 0:
         return None
     deadline = time.monotonic() + 5.0
@@ -292,8 +319,10 @@ def _reap(pid: int, wait: bool) -> Any:
         except ChildProcessError:
             return None
         if done:
+            if worker.process is not None:
+                worker.process.returncode = os.waitstatus_to_exitcode(status)
             return status
-        if not wait or time.monotonic() > deadline:
+        if time.monotonic() > deadline:
             return None
         time.sleep(0.001)
 
@@ -308,5 +337,5 @@ def _end_workers(workers: list[_Worker]) -> None:
                 pass
     for worker in workers:
         if worker.pid > 0:
-            _reap(worker.pid, wait=True)
+            _reap(worker)
         worker.control.close()
