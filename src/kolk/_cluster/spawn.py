@@ -31,15 +31,16 @@ from typing import Any
 import cloudpickle  # type: ignore[import-untyped]
 
 from kolk._cluster.deployment import Deployment
-from kolk.util.exceptions import KolkError
+from kolk.util.exceptions import JobExecutionException
 
 __all__ = ["JobShippingError", "main", "spawn_worker"]
 
 _LENGTH = struct.Struct("<Q")
 
 
-class JobShippingError(KolkError):
-    """The job could not be pickled to start a worker process with it."""
+class JobShippingError(JobExecutionException):
+    """The job could not be pickled to start a worker process with it (the job fails before
+    any of its tasks ran)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,10 +74,13 @@ def spawn_worker(
     try:
         payload = cloudpickle.dumps(job, protocol=5)
     except Exception as exc:
+        job_name = deployment.tasks[0].job_name if deployment.tasks else ""
         raise JobShippingError(
-            f"the job could not be shipped to worker process {index}: {type(exc).__name__}: "
-            f"{exc}. With kolk.start-method 'spawn' every function of the job, and what it "
-            f"refers to, must be picklable by cloudpickle; or run with --processes 1."
+            f"Job '{job_name}' failed: the job could not be shipped to worker process {index}: "
+            f"{type(exc).__name__}: {exc}. With kolk.start-method 'spawn' every function of "
+            f"the job, and what it refers to, must be picklable by cloudpickle; or run with "
+            f"--processes 1.",
+            job_name=job_name,
         ) from exc
     fds = (control.fileno(), *(sock.fileno() for sock in peers.values()))
     process = subprocess.Popen(

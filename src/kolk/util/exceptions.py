@@ -4,7 +4,8 @@
 
     Exception
     ├── KolkError                          every error kolk raises on purpose
-    │   ├── JobExecutionException          a job failed while running (``execute()`` raises it)
+    │   ├── JobExecutionException          a job failed while running (``execute()`` raises it;
+    │   │                                  JobShippingError: it could not reach its workers)
     │   │                                  the user's exception is chained as ``__cause__``
     │   ├── StateAccessException           keyed state used where no key is set
     │   ├── JobGraphException              a program that cannot be turned into a job
