@@ -1,5 +1,7 @@
 """Worker processes started as new interpreters (``kolk.start-method: spawn``).
 
+(A killed spawned worker is tested with the forked ones, in test_worker_processes.py.)
+
 The job travels to each worker with cloudpickle (what kolk does where ``fork`` is not
 available); everything else — channels, credit, output, metrics, failures — is the same as
 with forked workers.
@@ -8,7 +10,6 @@ with forked workers.
 from __future__ import annotations
 
 import os
-import signal
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -98,26 +99,6 @@ def test_a_user_error_in_a_spawned_worker_keeps_its_cause_and_traceback() -> Non
     assert isinstance(info.value.__cause__, KeyError)
     assert isinstance(info.value.__cause__.__cause__, RemoteTraceback)
     assert "in map" in str(info.value.__cause__.__cause__)
-
-
-def test_a_killed_spawned_worker_fails_the_job_naming_it() -> None:
-    env = _env()
-
-    class KillSubtaskTwo(MapFunction):
-        def open(self, runtime_context: RuntimeContext) -> None:
-            self.subtask = runtime_context.get_index_of_this_subtask()
-
-        def map(self, value: int) -> int:
-            if self.subtask == 1:
-                os.kill(os.getpid(), signal.SIGKILL)
-            return value
-
-    env.from_collection(list(range(50))).rebalance().map(KillSubtaskTwo()).print()
-    with pytest.raises(JobExecutionException) as info:
-        env.execute("spawned kill")
-    message = str(info.value)
-    assert "worker process 1 (pid " in message
-    assert "died (killed by signal SIGKILL)" in message
 
 
 def test_a_function_that_cannot_be_shipped_says_what_to_fix() -> None:

@@ -161,9 +161,14 @@ def test_user_error_in_a_worker_names_operator_task_and_cause(processes: Any) ->
     assert info.value.task_name is not None and info.value.task_name.startswith("Map -> Sink")
 
 
-def test_a_killed_worker_fails_the_job_naming_it_and_its_subtasks(processes: Any) -> None:
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_a_killed_worker_fails_the_job_naming_it_and_its_subtasks(
+    processes: Any, start_method: str
+) -> None:
     processes(2)
-    env = _env(2)
+    config = Configuration()
+    config.set_string("kolk.start-method", start_method)
+    env = _env(2, config)
 
     class KillMyProcess(MapFunction):
         def open(self, runtime_context: RuntimeContext) -> None:
