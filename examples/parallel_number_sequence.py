@@ -13,9 +13,9 @@ The ``WatermarkStrategy`` given to ``from_source`` stamps the records: payment n
 monotonous watermarks never make a payment late, at any parallelism; the windows fire in order
 of their end.
 
-``kolk plan`` shows the source as the vertex ``Source: payments -> Timestamps/Watermarks -> Map``
-at the default parallelism (Flink applies the watermark strategy inside the source operator;
-kolk chains a Timestamps/Watermarks step right after it).
+``kolk plan`` shows the source as the vertex ``Source: payments -> Map`` at the default
+parallelism: Flink applies the watermark strategy inside the source operator (kolk runs it in
+a step chained right after the source, which plans leave out as Flink's have none).
 
 Expected output at ``-p 1`` (the same lines at any parallelism):
 

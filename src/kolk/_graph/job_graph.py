@@ -95,12 +95,14 @@ class JobGraph:
 
 
 def _chained_name(node: StreamNode, graph: StreamGraph) -> str:
+    """Flink's chained name (``A -> B``, ``A -> (B, C)``); a node that is not shown gives
+    only its successors' part."""
     children = [graph.nodes[e.target_id] for e in node.out_edges if is_chainable(e, graph)]
-    if not children:
-        return node.name
-    if len(children) == 1:
-        return f"{node.name} -> {_chained_name(children[0], graph)}"
-    return f"{node.name} -> ({', '.join(_chained_name(c, graph) for c in children)})"
+    parts = [part for part in (_chained_name(c, graph) for c in children) if part]
+    rest = parts[0] if len(parts) == 1 else f"({', '.join(parts)})" if parts else ""
+    if not node.shown:
+        return rest
+    return f"{node.name} -> {rest}" if rest else node.name
 
 
 def create_job_graph(graph: StreamGraph) -> JobGraph:

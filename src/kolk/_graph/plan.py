@@ -39,6 +39,8 @@ def stream_graph_json(graph: StreamGraph) -> str:
             raise ValueError("cycle in stream graph")
         remaining.remove(node_id)
         emitted.add(node_id)
+        if not node.shown:
+            continue
         entry: dict[str, Any] = {
             "id": node.id,
             "type": node.name,
@@ -48,11 +50,23 @@ def stream_graph_json(graph: StreamGraph) -> str:
         }
         if node.in_edges:
             entry["predecessors"] = [
-                {"id": e.source_id, "ship_strategy": e.ship_strategy.value, "side": "second"}
+                {
+                    "id": _shown_source(graph, e.source_id),
+                    "ship_strategy": e.ship_strategy.value,
+                    "side": "second",
+                }
                 for e in node.in_edges
             ]
         nodes.append(entry)
     return _jackson_pretty({"nodes": nodes})
+
+
+def _shown_source(graph: StreamGraph, node_id: int) -> int:
+    """The node itself, or for a node plans leave out, the shown node it follows."""
+    node = graph.nodes[node_id]
+    while not node.shown and node.in_edges:
+        node = graph.nodes[node.in_edges[0].source_id]
+    return node.id
 
 
 def _jackson_pretty(value: Any, level: int = 0) -> str:

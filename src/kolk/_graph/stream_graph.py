@@ -80,6 +80,8 @@ class StreamNode:
         state_key_type: the KeyedStream's declared key type, if any.
         timestamped: the operator's output records carry timestamps (it assigns them, or its
             input carries them).
+        shown: False when plans and chained names leave the operator out (see
+            ``Transformation.shown``).
     """
 
     id: int
@@ -97,6 +99,7 @@ class StreamNode:
     state_key_selector2: Any = None
     uid: str | None = None
     timestamped: bool = False
+    shown: bool = True
     in_edges: list[StreamEdge] = field(default_factory=list)
     out_edges: list[StreamEdge] = field(default_factory=list)
 
@@ -244,6 +247,7 @@ class StreamGraphGenerator:
             operator_factory=factory,
             output_type=t.output_type,
             uid=t.uid,
+            shown=t.shown,
         )
         self._graph.nodes[node.id] = node
         return node

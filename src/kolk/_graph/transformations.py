@@ -95,6 +95,8 @@ class Transformation:
             environment's).
         description: free-text description shown in plans.
         non_parallel: True when the parallelism is fixed to 1 (``from_collection``).
+        shown: False for an operator plans and chained names leave out: the watermark step
+            kolk chains after ``from_source``, which Flink runs inside the source operator.
     """
 
     id: int
@@ -108,6 +110,7 @@ class Transformation:
     buffer_timeout: int | None = None
     description: str | None = None
     non_parallel: bool = False
+    shown: bool = True
 
     @property
     def inputs(self) -> list[Transformation]:

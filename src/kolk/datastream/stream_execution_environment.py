@@ -245,9 +245,9 @@ class StreamExecutionEnvironment(UnsupportedEnvironmentMethods):
         subtask reads its own part of the input. Its node is named "Source: <source_name>".
 
         Flink applies ``watermark_strategy`` inside the source operator. kolk runs it in a
-        "Timestamps/Watermarks" operator chained right after the source, in the same task (it
-        always keeps the source's parallelism), so the plan shows both: the vertex reads
-        "Source: <source_name> -> Timestamps/Watermarks". ``WatermarkStrategy.no_watermarks()``
+        watermark step chained right after the source, in the same task (it always keeps the
+        source's parallelism), which plans and task names leave out as Flink's show none:
+        the vertex reads "Source: <source_name> -> ...". ``WatermarkStrategy.no_watermarks()``
         without a timestamp assigner needs no such step and adds none: records then carry no
         timestamps, and the source costs nothing per record. Settings on the returned stream
         (``name``, ``uid``, ``set_parallelism``, ...) apply to the source, as on Flink's
@@ -311,6 +311,7 @@ class StreamExecutionEnvironment(UnsupportedEnvironmentMethods):
             parallelism=transformation.parallelism,
             input=transformation,
             operator_factory=TimestampsAndWatermarksOperatorFactory(watermark_strategy),
+            shown=False,
         )
         return _SourceWithWatermarksStream(self, transformation, step)
 

@@ -203,13 +203,11 @@ def test_a_strategy_with_work_is_chained_after_the_source(
     env.from_source(NumberSequenceSource(1, 10), strategy, "seq").map(lambda x: x).print()
     assert plan_nodes(env) == [
         (1, "Source: seq", "Data Source", 3, []),
-        (2, "Timestamps/Watermarks", "Operator", 3, [(1, "FORWARD")]),
-        (3, "Map", "Operator", 3, [(2, "FORWARD")]),
+        (3, "Map", "Operator", 3, [(1, "FORWARD")]),
         (4, "Sink: Print to Std. Out", "Data Sink", 3, [(3, "FORWARD")]),
     ]
-    assert vertices(env) == [
-        ("Source: seq -> Timestamps/Watermarks -> Map -> Sink: Print to Std. Out", 3)
-    ]
+    # Flink runs the strategy inside the source: its plans and names show no step of its own.
+    assert vertices(env) == [("Source: seq -> Map -> Sink: Print to Std. Out", 3)]
 
 
 def test_settings_apply_to_the_source_and_the_step_follows(
@@ -224,16 +222,15 @@ def test_settings_apply_to_the_source_and_the_step_follows(
     assert stream.get_name() == "numbers"
     stream.map(lambda x: x).set_parallelism(2).print()
     nodes = plan_nodes(env)
-    assert nodes[:3] == [
+    assert nodes[:2] == [
         (1, "Source: numbers", "Data Source", 2, []),
-        (2, "Timestamps/Watermarks", "Operator", 2, [(1, "FORWARD")]),
-        (3, "Map", "Operator", 2, [(2, "FORWARD")]),
+        (3, "Map", "Operator", 2, [(1, "FORWARD")]),
     ]
     source = stream._source  # type: ignore[attr-defined]
     step = stream._transformation
     assert source.uid == "numbers-uid"
     assert (step.max_parallelism, step.buffer_timeout) == (16, 5)
-    assert vertices(env)[0] == ("Source: numbers -> Timestamps/Watermarks -> Map", 2)
+    assert vertices(env)[0] == ("Source: numbers -> Map", 2)
 
 
 def test_force_non_parallel_keeps_source_and_step_together(
@@ -243,7 +240,7 @@ def test_force_non_parallel_keeps_source_and_step_together(
         NumberSequenceSource(1, 10), WatermarkStrategy.for_monotonous_timestamps(), "seq"
     )
     stream.force_non_parallel().print()
-    assert vertices(env)[0] == ("Source: seq -> Timestamps/Watermarks", 1)
+    assert vertices(env)[0] == ("Source: seq", 1)
     with pytest.raises(ValueError, match="non parallel"):
         stream.set_parallelism(2)
 
