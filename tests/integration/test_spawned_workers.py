@@ -10,6 +10,7 @@ with forked workers.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -126,3 +127,33 @@ def test_a_bad_start_method_is_rejected() -> None:
     env.from_collection([1, 2]).rebalance().map(lambda x: x)
     with pytest.raises(ValueError, match=r"kolk.start-method must be 'fork' .* got 'thread'"):
         env.execute("bad start method")
+
+
+def _started_as() -> str:
+    """In a worker: how it started (a spawned worker runs kolk._cluster.spawn as __main__)."""
+    return "spawn" if sys.argv[0].endswith(os.path.join("_cluster", "spawn.py")) else "fork"
+
+
+def test_a_client_with_other_threads_spawns_its_workers() -> None:
+    stop = threading.Event()
+    helper = threading.Thread(target=stop.wait)
+    helper.start()
+    try:
+        env = StreamExecutionEnvironment.get_execution_environment()
+        env.set_parallelism(2)
+        stream = env.from_collection(list(range(8))).rebalance().map(lambda x: _started_as())
+        started = set(stream.execute_and_collect())
+    finally:
+        stop.set()
+        helper.join()
+    # Slot 0 runs in the client itself (reported as "fork": it is no spawned worker); slot 1
+    # runs in a worker, spawned because the client had another thread.
+    assert started == {"fork", "spawn"}
+
+
+def test_a_client_without_other_threads_forks_its_workers() -> None:
+    assert threading.active_count() == 1
+    env = StreamExecutionEnvironment.get_execution_environment()
+    env.set_parallelism(2)
+    stream = env.from_collection(list(range(8))).rebalance().map(lambda x: _started_as())
+    assert set(stream.execute_and_collect()) == {"fork"}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 
 from kolk._cluster.client_options import (
@@ -87,11 +88,13 @@ def _run_tasks(deployment: Deployment, config: JobConfig) -> list[TaskMetrics]:
 
 
 def _start_method(config: JobConfig) -> str | None:
-    """How workers start: ``kolk.start-method``, else fork where the platform has it, else
-    spawn on POSIX; None where neither works (the job runs in this process)."""
+    """How workers start: ``kolk.start-method``, else fork where the platform has it and the
+    client runs no other thread (a fork copies locks other threads may hold: a Jupyter
+    kernel, a program with threads), else spawn on POSIX; None where neither works (the job
+    runs in this process)."""
     method = start_method_option(config.configuration)
     if method is None:
-        method = "fork" if fork_available() else "spawn"
+        method = "fork" if fork_available() and threading.active_count() == 1 else "spawn"
     if method == "fork" and not fork_available():
         method = "spawn"
     return method if method == "fork" or os.name == "posix" else None
