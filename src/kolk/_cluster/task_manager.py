@@ -1,8 +1,9 @@
 """A TaskManager worker process: runs the subtasks placed on it and reports to the JobMaster.
 
 The JobMaster forks the workers after building the deployment, so each worker already holds
-the job (user functions included) and start-up costs milliseconds. (The client process itself
-runs the tasks of slot group 0 with :func:`deploy_tasks`, like a worker that never forked.)
+the job (user functions included) and start-up costs milliseconds; or it spawns them and
+ships the job (:mod:`kolk._cluster.spawn`). (The client process itself runs the tasks of
+slot group 0 with :func:`deploy_tasks`, like a worker that never forked.)
 A worker builds only its own tasks; channels between two of its tasks stay in memory,
 channels to tasks in other workers go over the socket to that worker
 (:mod:`kolk._runtime.network.remote`). Its output streams are forwarded to the client, and
@@ -51,7 +52,8 @@ def run_task_manager(
 
     Args:
         index: this worker.
-        deployment: the whole job.
+        deployment: the whole job (in a spawned worker, the other workers' tasks come without
+            their operators).
         placement: the worker of each task (indices into ``deployment.tasks``).
         control: the socket to the JobMaster.
         peers: a connected socket to every other worker, by worker index.
