@@ -73,6 +73,8 @@ class _Worker:
         self.process = process
         self.reader = MessageReader()
         self.done = False
+        #: True once its exit status was collected (never wait for the pid again).
+        self.reaped = False
         self.result: WorkerResult | None = None
 
 
@@ -120,14 +122,10 @@ def run_in_worker_processes(
             else:
                 end_a.close()
         supervisor = _Supervisor(started, deployment, placement, job_name)
-        try:
-            local, transport = _run_local(deployment, placement, peers, supervisor, job_name)
-            remote = supervisor.results()
-            # Every worker reported and drained its side: nothing is left to lose.
-            transport.drain(timeout=0)
-        finally:
-            for sock in peers.values():
-                sock.close()
+        local, transport = _run_local(deployment, placement, peers, supervisor, job_name)
+        remote = supervisor.results()
+        # Every worker reported and drained its side: nothing is left to lose.
+        transport.drain(timeout=0)
         metrics = dict(local)
         for result in remote:
             metrics.update(result.metrics)
@@ -279,10 +277,9 @@ def _died(
         for task, where in zip(deployment.tasks, placement, strict=True)
         if where == worker.index
     ]
-    pid = worker.pid
     how = _exit_description(worker)
     return JobExecutionException(
-        f"Job '{job_name}' failed: worker process {worker.index} (pid {pid}) {how} "
+        f"Job '{job_name}' failed: worker process {worker.index} (pid {worker.pid}) {how} "
         f"while running subtasks {', '.join(subtasks)}. The other workers were stopped; "
         f"nothing of this run was kept.",
         job_name=job_name,
@@ -301,24 +298,24 @@ def _exit_description(worker: _Worker) -> str:
             name = signal.Signals(number).name
         except ValueError:
             name = str(number)
-        worker.pid = -worker.pid  # reaped
         return f"died (killed by signal {name})"
-    worker.pid = -worker.pid
     return f"exited with code {os.WEXITSTATUS(status)} without reporting"
 
 
 def _reap(worker: _Worker) -> Any:
     """Waits (up to 5 s) for the worker's exit status; None if not available."""
-    pid = worker.pid
-    if pid <= 0:
+    if worker.reaped:
         return None
+    pid = worker.pid
     deadline = time.monotonic() + 5.0
     while True:
         try:
             done, status = os.waitpid(pid, os.WNOHANG)
         except ChildProcessError:
+            worker.reaped = True
             return None
         if done:
+            worker.reaped = True
             if worker.process is not None:
                 worker.process.returncode = os.waitstatus_to_exitcode(status)
             return status
@@ -330,12 +327,11 @@ def _reap(worker: _Worker) -> Any:
 def _end_workers(workers: list[_Worker]) -> None:
     """Kills the workers still running and reaps every one (no zombies left behind)."""
     for worker in workers:
-        if worker.pid > 0 and not worker.done:
+        if not worker.reaped and not worker.done:
             try:
                 os.kill(worker.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
     for worker in workers:
-        if worker.pid > 0:
-            _reap(worker)
+        _reap(worker)
         worker.control.close()

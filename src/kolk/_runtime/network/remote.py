@@ -407,8 +407,10 @@ class NetworkTransport(LocalTransport):
                 return False
         for view in self._senders.values():
             channel = view.channel
-            if getattr(channel, "connection", None) is connection and (
-                view.subpartition.queue or not view.subpartition.finished
+            if (
+                isinstance(channel, RemoteChannel)
+                and channel.connection is connection
+                and (view.subpartition.queue or not view.subpartition.finished)
             ):
                 return False
         return True

@@ -275,7 +275,6 @@ class HashRecordWriter(RecordWriter):
         self._get_key = _key_function(key_selector)
         self._assign = assigner.assign
         self._str_cache_get = assigner.str_cache_get
-        self._max_parallelism = assigner.max_parallelism
         n, max_p = self.num_channels, assigner.max_parallelism
         #: key group → channel (Flink's ``KeyGroupRangeAssignment`` for this consumer count).
         self._channel_of_key_group = [kg * n // max_p for kg in range(max_p)].__getitem__
@@ -352,11 +351,10 @@ class HashRecordWriter(RecordWriter):
         timestamps: list[Any] | None,
     ) -> None:
         """Buffer timeout 0: every record leaves alone, in the order of the batch."""
-        n = self.num_channels
-        max_p = self._max_parallelism
+        channel_of = self._channel_of_key_group
         stamps = timestamps if timestamps is not None else [None] * len(records)
         for value, key, key_group, ts in zip(records, keys, key_groups, stamps, strict=True):
-            channel = key_group * n // max_p
+            channel = channel_of(key_group)
             self._append_columns(
                 channel, [value], [key], [key_group], None if timestamps is None else [ts]
             )
