@@ -112,6 +112,54 @@ def test_other_records_are_pickled(type_info: Any, records: list[Any], timestamp
     assert decoded.timestamps == stamps
 
 
+FLAT = Types.TUPLE([Types.STRING(), Types.LONG(), Types.TUPLE([Types.DOUBLE(), Types.BOOLEAN()])])
+
+
+@pytest.mark.parametrize(
+    ("type_info", "flat"),
+    [
+        (Types.LONG(), True),
+        (FLAT, True),
+        (Types.ROW([Types.STRING(), FLAT]), True),
+        (Types.TUPLE([Types.STRING(), Types.LIST(Types.INT())]), False),
+        (Types.TUPLE([Types.STRING(), Types.PICKLED_BYTE_ARRAY()]), False),
+        (Types.PICKLED_BYTE_ARRAY(), False),
+        (None, False),
+    ],
+)
+def test_only_flat_declared_types_pickle_without_the_memo(type_info: Any, flat: bool) -> None:
+    key = "".join(["k", "ey"])  # one str object held by every record
+    records = [(key, i, (0.5 * i, i % 2 == 0)) for i in range(3)]
+    payload = BufferCodec(type_info, "Map").encode(Buffer(records))
+    memo = payload[2:] == pickle.dumps((records, None), 5)
+    assert memo is not flat
+    # Without the memo the shared string is written once per record, as Flink's serializers
+    # write each record on its own; with it, once.
+    assert payload.count(b"key") == (3 if flat else 1)
+    decoded = BufferCodec(type_info, "Map").decode(payload)
+    assert same(decoded.records, records)
+
+
+def test_a_flat_declared_record_that_fast_mode_refuses_is_pickled_with_the_memo() -> None:
+    cycle: list[Any] = []
+    cycle.append(cycle)
+    records = [("a", 1), ("b", cycle)]  # breaks the declared type; must still travel intact
+    payload = BufferCodec(FLAT, "Map").encode(Buffer(records))
+    assert payload[2:] == pickle.dumps((records, None), 5)
+    (first, (name, decoded)) = BufferCodec(FLAT, "Map").decode(payload).records
+    assert first == ("a", 1) and name == "b"
+    assert decoded[0] is decoded
+
+
+def test_flat_rows_travel_as_columns_without_the_memo() -> None:
+    row_type = Types.ROW_NAMED(["name", "n"], [Types.STRING(), Types.LONG()])
+    records = [Row(name="a", n=1), Row.of_kind(RowKind.DELETE, name="b", n=2)]
+    decoded, encoding = round_trip(BufferCodec(row_type, "Map"), Buffer(records, timestamps=[1, 2]))
+    assert encoding == serialization._DATA_ROWS
+    assert same(decoded.records, records)
+    assert decoded.timestamps == [1, 2]
+
+
 def rows() -> list[Row]:
     inserted = Row(name="Alice", age=11, score=0.5)
     retracted = Row.of_kind(RowKind.UPDATE_BEFORE, name="Bob", age=12, score=None)

@@ -1,0 +1,143 @@
+"""W2 at parallelism 1 and 2 in instructions, per process: what two *full* cores would give.
+
+Wall-clock speedups on a shared VM say as much about the host as about kolk
+(``bench_parallel.py`` measures both). Instructions do not: ``valgrind --tool=callgrind``
+counts the instructions each process executes, the same whatever else the machine does. On a
+host whose two cores run one process each at the same speed, a job at parallelism 2 takes as
+long as its busiest process, so
+
+    projected speedup = instructions(p=1) / instructions(busiest process at p=2)
+
+(an upper estimate: it assumes both processes keep the instructions-per-cycle of p=1, and
+ignores the time a process waits for the other).
+
+Method: each job runs under callgrind, its workers spawned (``kolk.start-method: spawn``) so
+that every process is a fresh interpreter with a count of its own. Start-up, imports, job
+shipping and one-off per-job costs are removed by running each job twice, with ``--records``
+records and with 1% of them: a process's instructions *per record* are the difference over
+the difference in records.
+
+Needs valgrind. Takes about two minutes per 100,000 records on two cores.
+
+Run: python benchmarks/bench_instructions.py [--records N] [--workload NAME ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WORKLOADS = ("W2 from_source", "W2 from_collection")
+
+
+def run_job(workload: str, parallelism: int, records: int) -> None:
+    """The job itself (run under valgrind by :func:`count`)."""
+    sys.path.insert(0, str(HERE))
+    from bench_parallel import to_record, w2_collection, w2_sequence
+
+    from kolk._cluster.client_options import set_client_options
+    from kolk.common.configuration import Configuration
+
+    set_client_options(processes=2)
+    configuration = Configuration()
+    configuration.set_string("kolk.start-method", "spawn")
+    run: Callable[[int], None]
+    if workload == "W2 from_source":
+        run = w2_sequence(records, configuration)
+    else:
+        run = w2_collection([to_record(i) for i in range(records)], configuration)
+    run(parallelism)
+
+
+def count(workload: str, parallelism: int, records: int) -> list[tuple[bool, int]]:
+    """Runs one job under callgrind; returns (is the client, instructions) per process."""
+    with tempfile.TemporaryDirectory() as out:
+        subprocess.run(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                "--trace-children=yes",
+                f"--callgrind-out-file={out}/cg.%p",
+                sys.executable,
+                __file__,
+                "--job",
+                workload,
+                "--parallelism",
+                str(parallelism),
+                "--records",
+                str(records),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        processes = []
+        for path in sorted(glob.glob(f"{out}/cg.*")):
+            text = Path(path).read_text()
+            command = next(line for line in text.splitlines() if line.startswith("cmd:"))
+            total = next(
+                int(line.split()[1]) for line in text.splitlines() if line.startswith("summary:")
+            )
+            processes.append(("kolk._cluster.spawn" not in command, total))
+    # The client first, then the workers in start order.
+    return sorted(processes, key=lambda p: not p[0])
+
+
+def per_record(records: int, workloads: list[str]) -> dict[tuple[str, int], list[float]]:
+    """Instructions per job record of each process (the client first), fixed costs removed,
+    for every workload at parallelism 1 and 2. The valgrind runs go one per core."""
+    small = max(records // 100, 1)
+    runs = [(w, p, n) for w in workloads for p in (1, 2) for n in (records, small)]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        counts = dict(zip(runs, pool.map(lambda run: count(*run), runs), strict=True))
+    result = {}
+    for workload in workloads:
+        for parallelism in (1, 2):
+            big, few = counts[workload, parallelism, records], counts[workload, parallelism, small]
+            if len(big) != len(few):
+                raise RuntimeError(f"{workload} p={parallelism}: {len(big)} processes, {len(few)}")
+            result[workload, parallelism] = [
+                (b - f) / (records - small) for (_, b), (_, f) in zip(big, few, strict=True)
+            ]
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=200_000)
+    parser.add_argument("--workload", action="append", choices=WORKLOADS, help="(repeatable)")
+    parser.add_argument("--job", choices=WORKLOADS, help=argparse.SUPPRESS)
+    parser.add_argument("--parallelism", type=int, default=1, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.job:
+        run_job(args.job, args.parallelism, args.records)
+        return
+    if shutil.which("valgrind") is None:
+        sys.exit("bench_instructions.py needs valgrind (apt-get install valgrind)")
+    print(f"instructions per record (callgrind), {args.records:,} records, fixed costs removed")
+    print(
+        f"{'workload':<20}{'p=1':>8}{'p=2 client':>12}{'p=2 worker':>12}{'p=2 total':>11}"
+        f"{'projected':>11}"
+    )
+    workloads = args.workload or list(WORKLOADS)
+    counts = per_record(args.records, workloads)
+    for workload in workloads:
+        (one,), two = counts[workload, 1], counts[workload, 2]
+        print(
+            f"{workload:<20}{one:>8,.0f}{two[0]:>12,.0f}{two[1]:>12,.0f}{sum(two):>11,.0f}"
+            f"{one / max(two):>10.2f}x"
+        )
+    print(f"python {sys.version.split()[0]}; projected: p=1 over the busiest process at p=2")
+
+
+if __name__ == "__main__":
+    main()
