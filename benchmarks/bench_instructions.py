@@ -37,9 +37,12 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 WORKLOADS = ("W2 from_source", "W2 from_collection")
+#: (parallelism, processes): p=1; p=2 with both subtasks in one process (what routing to two
+#: channels costs); p=2 in two processes (what crossing them costs on top).
+MODES = ((1, 1), (2, 1), (2, 2))
 
 
-def run_job(workload: str, parallelism: int, records: int) -> None:
+def run_job(workload: str, parallelism: int, processes: int, records: int) -> None:
     """The job itself (run under valgrind by :func:`count`)."""
     sys.path.insert(0, str(HERE))
     from bench_parallel import to_record, w2_collection, w2_sequence
@@ -47,7 +50,7 @@ def run_job(workload: str, parallelism: int, records: int) -> None:
     from kolk._cluster.client_options import set_client_options
     from kolk.common.configuration import Configuration
 
-    set_client_options(processes=2)
+    set_client_options(processes=processes)
     configuration = Configuration()
     configuration.set_string("kolk.start-method", "spawn")
     run: Callable[[int], None]
@@ -58,7 +61,7 @@ def run_job(workload: str, parallelism: int, records: int) -> None:
     run(parallelism)
 
 
-def count(workload: str, parallelism: int, records: int) -> list[tuple[bool, int]]:
+def count(workload: str, parallelism: int, processes: int, records: int) -> list[tuple[bool, int]]:
     """Runs one job under callgrind; returns (is the client, instructions) per process."""
     with tempfile.TemporaryDirectory() as out:
         subprocess.run(
@@ -73,6 +76,8 @@ def count(workload: str, parallelism: int, records: int) -> list[tuple[bool, int
                 workload,
                 "--parallelism",
                 str(parallelism),
+                "--processes",
+                str(processes),
                 "--records",
                 str(records),
             ],
@@ -92,20 +97,21 @@ def count(workload: str, parallelism: int, records: int) -> list[tuple[bool, int
     return sorted(processes, key=lambda p: not p[0])
 
 
-def per_record(records: int, workloads: list[str]) -> dict[tuple[str, int], list[float]]:
+def per_record(records: int, workloads: list[str]) -> dict[tuple[str, int, int], list[float]]:
     """Instructions per job record of each process (the client first), fixed costs removed,
-    for every workload at parallelism 1 and 2. The valgrind runs go one per core."""
+    for every workload in every mode of :data:`MODES`. The valgrind runs go one per core."""
     small = max(records // 100, 1)
-    runs = [(w, p, n) for w in workloads for p in (1, 2) for n in (records, small)]
+    runs = [(w, p, k, n) for w in workloads for p, k in MODES for n in (records, small)]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         counts = dict(zip(runs, pool.map(lambda run: count(*run), runs), strict=True))
     result = {}
     for workload in workloads:
-        for parallelism in (1, 2):
-            big, few = counts[workload, parallelism, records], counts[workload, parallelism, small]
+        for parallelism, processes in MODES:
+            big = counts[workload, parallelism, processes, records]
+            few = counts[workload, parallelism, processes, small]
             if len(big) != len(few):
-                raise RuntimeError(f"{workload} p={parallelism}: {len(big)} processes, {len(few)}")
-            result[workload, parallelism] = [
+                raise RuntimeError(f"{workload}: {len(big)} processes, then {len(few)}")
+            result[workload, parallelism, processes] = [
                 (b - f) / (records - small) for (_, b), (_, f) in zip(big, few, strict=True)
             ]
     return result
@@ -117,26 +123,30 @@ def main() -> None:
     parser.add_argument("--workload", action="append", choices=WORKLOADS, help="(repeatable)")
     parser.add_argument("--job", choices=WORKLOADS, help=argparse.SUPPRESS)
     parser.add_argument("--parallelism", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--processes", type=int, default=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.job:
-        run_job(args.job, args.parallelism, args.records)
+        run_job(args.job, args.parallelism, args.processes, args.records)
         return
     if shutil.which("valgrind") is None:
         sys.exit("bench_instructions.py needs valgrind (apt-get install valgrind)")
     print(f"instructions per record (callgrind), {args.records:,} records, fixed costs removed")
     print(
-        f"{'workload':<20}{'p=1':>8}{'p=2 client':>12}{'p=2 worker':>12}{'p=2 total':>11}"
-        f"{'projected':>11}"
+        f"{'workload':<20}{'p=1':>8}{'p=2 in 1 proc':>15}{'p=2 client':>12}{'p=2 worker':>12}"
+        f"{'p=2 total':>11}{'projected':>11}"
     )
     workloads = args.workload or list(WORKLOADS)
     counts = per_record(args.records, workloads)
     for workload in workloads:
-        (one,), two = counts[workload, 1], counts[workload, 2]
+        (one,), (together,), two = (counts[workload, p, k] for p, k in MODES)
         print(
-            f"{workload:<20}{one:>8,.0f}{two[0]:>12,.0f}{two[1]:>12,.0f}{sum(two):>11,.0f}"
-            f"{one / max(two):>10.2f}x"
+            f"{workload:<20}{one:>8,.0f}{together:>15,.0f}{two[0]:>12,.0f}{two[1]:>12,.0f}"
+            f"{sum(two):>11,.0f}{one / max(two):>10.2f}x"
         )
-    print(f"python {sys.version.split()[0]}; projected: p=1 over the busiest process at p=2")
+    print(
+        f"python {sys.version.split()[0]}. p=2 in 1 proc: both subtasks in one process (the "
+        "routing's cost); projected: p=1 over the busiest process at p=2 in two processes"
+    )
 
 
 if __name__ == "__main__":

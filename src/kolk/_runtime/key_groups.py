@@ -276,6 +276,12 @@ class KeyGroupAssigner:
         """
         return self._cache.get
 
+    @property
+    def str_cache_lookup(self) -> Callable[[Any], int]:
+        """The cache's ``__getitem__``: as :attr:`str_cache_get`, but a miss raises
+        ``KeyError`` (a batch then needs no check for misses when it has none)."""
+        return self._cache.__getitem__
+
     def operator_index(self, key: Any, parallelism: int) -> int:
         """Returns the subtask index (of ``parallelism``) that ``key`` is sent to."""
         return self.assign(key) * parallelism // self.max_parallelism

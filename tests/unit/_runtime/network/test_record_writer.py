@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import random
 
+from kolk._runtime.key_groups import KeyGroupAssigner, assign_to_key_group
 from kolk._runtime.network.buffer import FlushReason
 from kolk._runtime.network.partition import ResultPartition
 from kolk._runtime.network.writer import (
     BroadcastRecordWriter,
     ForwardRecordWriter,
+    HashRecordWriter,
     RebalanceRecordWriter,
     RescaleRecordWriter,
 )
@@ -78,3 +80,30 @@ def test_rescale_starts_at_channel_zero() -> None:
     writer.emit([1, 2, 3, 4])
     writer.flush_all()
     assert [queued(partition, i)[0][0] for i in range(3)] == [[1, 4], [2], [3]]
+
+
+def test_hash_routes_by_key_group_whether_keys_are_cached_or_new() -> None:
+    partition = ResultPartition("p", 2)
+    writer = HashRecordWriter(
+        partition, 64, False, "Map", lambda r: r[0], KeyGroupAssigner(max_parallelism=128)
+    )
+    batches = [
+        [("a", 1), ("e", 2), ("b", 3)],  # all new
+        [("a", 4), ("f", 5), ("e", 6)],  # cached keys and one new key
+        [("b", 7), ("e", 8)],  # all cached
+        [(7, 9), (("a", 1), 10), ("f", 11)],  # not all str: assigned one by one
+    ]
+    for batch in batches:
+        writer.emit(batch)
+    writer.flush_all()
+    records = [r for batch in batches for r in batch]
+    for channel in range(2):
+        (buffer,) = [b for b in partition.subpartitions[channel].queue if not b.is_event]
+        groups = [assign_to_key_group(r[0], 128) for r in buffer.records]
+        assert buffer.key_groups == groups
+        assert buffer.keys == [r[0] for r in buffer.records]
+        assert {g * 2 // 128 for g in groups} == {channel}
+        # Each channel keeps the records' order.
+        assert buffer.records == [r for r in records if r in buffer.records]
+    routed = sum(len(b.records) for sub in partition.subpartitions for b in sub.queue)
+    assert routed == len(records)
