@@ -10,12 +10,14 @@ Payload: a 2-byte header ``encoding:u8, flush_reason:u8``, then the body. ``enco
 how the body was written, so decoding never guesses:
 
 - ``DATA_PICKLE``: ``pickle.dumps((records, timestamps), 5)``; any picklable records. For a
-  *flat* declared type (a basic type, or tuples and rows whose fields are basic types or flat
-  tuples, e.g. ``Types.TUPLE([Types.STRING(), Types.LONG()])``) the pickler runs in ``fast``
-  mode: no memo, so an object referenced twice is written twice. That is what Flink's
-  serializers do (each record on its own, field by field); it can only differ for a mutable
-  object that one record holds twice, which a flat type has none of. A record that fast mode
-  cannot write (a cycle) is pickled with the memo instead.
+  *flat* declared type (a string, boolean or number type, or tuples of them, e.g.
+  ``Types.TUPLE([Types.STRING(), Types.LONG()])``) the pickler runs in ``fast`` mode: no
+  memo, so an object referenced twice is written twice. That is what Flink's serializers do
+  (each record on its own, field by field); it can only differ for a mutable object that one
+  record holds twice, which a flat type has none of. A record that fast mode cannot write (a
+  cycle) is pickled with the memo instead. Values pickled by reference to their class
+  (``Decimal``, ``Row``, ``RowKind``, dates) are not flat: without the memo the class would be
+  written once per value (rows: 5x slower).
 - ``DATA_STRINGS``: ``marshal.dumps(records)``, every record an exact ``str``;
   ``DATA_STRINGS_TS`` adds timestamps: ``length:u32``, the marshal, ``pickle.dumps(timestamps)``.
 - ``DATA_ROWS``: every record an exact :class:`~kolk.common.types.Row`, sent as columns,
@@ -64,6 +66,7 @@ from typing import Any, NoReturn
 
 from kolk._runtime.network.buffer import END_OF_PARTITION, Buffer, FlushReason
 from kolk.common.typeinfo import (
+    BasicType,
     BasicTypeInfo,
     PickledBytesTypeInfo,
     RowTypeInfo,
@@ -100,6 +103,12 @@ _REASONS = tuple(FlushReason)
 _REASON_CODES = {reason: code for code, reason in enumerate(_REASONS)}
 
 _STRING_TYPES = (BasicTypeInfo.STRING_TYPE_INFO(), BasicTypeInfo.CHAR_TYPE_INFO())
+#: Basic types whose values are builtin str, bool, int or float (not Decimal, not Instant).
+_FLAT_BASIC_TYPES = frozenset(
+    BasicTypeInfo(basic_type)
+    for basic_type in BasicType
+    if basic_type not in (BasicType.BIG_DEC, BasicType.INSTANT)
+)
 _ONLY_ROWS = frozenset({Row})
 
 _ROW_FIELDS = attrgetter("_fields")
@@ -126,8 +135,8 @@ class BufferCodec:
         type_info: the producing operator's declared output type; None or
             ``Types.PICKLED_BYTE_ARRAY()`` for undeclared Python objects. ``Types.STRING()``
             and ``Types.ROW``/``ROW_NAMED`` select the string and row paths; other types are
-            pickled, flat ones without the memo (see the module docstring for the
-            measurements).
+            pickled, flat tuples and basic types without the memo (see the module docstring
+            for the measurements).
         operator_name: the producing operator(s), named when a record cannot be encoded.
         edge_name: the edge, named in that message too ("" to leave it out).
     """
@@ -176,10 +185,6 @@ class BufferCodec:
                     list(map(_ROW_KIND, records)),
                     timestamps,
                 )
-                if self._flat:
-                    payload = _dumps_fast(_DATA_ROWS, reason, columns)
-                    if payload is not None:
-                        return payload
                 try:
                     body = pickle.dumps(columns, _PROTOCOL)
                 except Exception as exc:
@@ -275,13 +280,12 @@ def _encode_strings(records: list[Any], timestamps: list[Any] | None, reason: in
 
 
 def _is_flat(type_info: TypeInformation) -> bool:
-    """True for a basic type, or a tuple or row type whose fields are all flat: values with
-    no mutable parts for a record to hold twice (see the module docstring)."""
-    if isinstance(type_info, BasicTypeInfo):
-        return True
-    if isinstance(type_info, (TupleTypeInfo, RowTypeInfo)):
+    """True for a string, boolean or number type, or a tuple type whose fields are all flat:
+    values with no mutable parts for a record to hold twice, and none that pickle by
+    reference to a class (see the module docstring)."""
+    if isinstance(type_info, TupleTypeInfo):
         return all(map(_is_flat, type_info.get_field_types()))
-    return False
+    return type_info in _FLAT_BASIC_TYPES
 
 
 def _dumps_fast(encoding: int, reason: int, body: object) -> bytes | None:
