@@ -277,6 +277,12 @@ class KeyGroupAssigner:
         return self._cache.get
 
     @property
+    def str_cache(self) -> dict[Any, int]:
+        """The cache itself, for native code that looks up exact ``str`` keys (read only; see
+        :attr:`str_cache_get`)."""
+        return self._cache
+
+    @property
     def str_cache_lookup(self) -> Callable[[Any], int]:
         """The cache's ``__getitem__``: as :attr:`str_cache_get`, but a miss raises
         ``KeyError`` (a batch then needs no check for misses when it has none)."""

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import random
+import shutil
+import sysconfig
+from typing import Any
 
+import pytest
+
+from kolk._runtime.errors import UserCodeError
 from kolk._runtime.key_groups import KeyGroupAssigner, assign_to_key_group
+from kolk._runtime.network import writer as writer_module
 from kolk._runtime.network.buffer import FlushReason
 from kolk._runtime.network.partition import ResultPartition
 from kolk._runtime.network.writer import (
@@ -82,7 +89,27 @@ def test_rescale_starts_at_channel_zero() -> None:
     assert [queued(partition, i)[0][0] for i in range(3)] == [[1, 4], [2], [3]]
 
 
-def test_hash_routes_by_key_group_whether_keys_are_cached_or_new() -> None:
+@pytest.fixture(params=["native", "python"])
+def routing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Runs a test with the C split (when built) and with the pure-Python routing."""
+    if request.param == "native" and writer_module._native_split is None:
+        pytest.skip("the C extension kolk._runtime.network._route is not built here")
+    if request.param == "python":
+        monkeypatch.setattr(writer_module, "_native_split", None)
+    return str(request.param)
+
+
+def test_the_c_split_is_built_where_there_is_a_compiler() -> None:
+    compiler = str(sysconfig.get_config_var("CC") or "cc").split()[0]
+    if shutil.which(compiler) is None:
+        pytest.skip(f"no C compiler ({compiler}): kolk routes in pure Python")
+    assert writer_module._native_split is not None
+
+
+@pytest.mark.parametrize("timestamps", [False, True])
+def test_hash_routes_by_key_group_whether_keys_are_cached_or_new(
+    routing: str, timestamps: bool
+) -> None:
     partition = ResultPartition("p", 2)
     writer = HashRecordWriter(
         partition, 64, False, "Map", lambda r: r[0], KeyGroupAssigner(max_parallelism=128)
@@ -94,11 +121,12 @@ def test_hash_routes_by_key_group_whether_keys_are_cached_or_new() -> None:
         [(7, 9), (("a", 1), 10), ("f", 11)],  # not all str: assigned one by one
     ]
     for batch in batches:
-        writer.emit(batch)
+        writer.emit(batch, [r[1] * 10 for r in batch] if timestamps else None)
     writer.flush_all()
     records = [r for batch in batches for r in batch]
     for channel in range(2):
         (buffer,) = [b for b in partition.subpartitions[channel].queue if not b.is_event]
+        assert buffer.timestamps == ([r[1] * 10 for r in buffer.records] if timestamps else None)
         groups = [assign_to_key_group(r[0], 128) for r in buffer.records]
         assert buffer.key_groups == groups
         assert buffer.keys == [r[0] for r in buffer.records]
@@ -107,3 +135,50 @@ def test_hash_routes_by_key_group_whether_keys_are_cached_or_new() -> None:
         assert buffer.records == [r for r in records if r in buffer.records]
     routed = sum(len(b.records) for sub in partition.subpartitions for b in sub.queue)
     assert routed == len(records)
+
+
+def test_a_key_selector_error_names_the_operator(routing: str) -> None:
+    writer = HashRecordWriter(
+        ResultPartition("p", 2), 64, False, "Map", lambda r: r["id"], KeyGroupAssigner(128)
+    )
+    with pytest.raises(UserCodeError, match=r"key_by of Map") as caught:
+        writer.emit([("a", 1)])
+    assert isinstance(caught.value.__cause__, TypeError)
+
+
+def native_split() -> Any:
+    if writer_module._native_split is None:
+        pytest.skip("the C extension kolk._runtime.network._route is not built here")
+    return writer_module._native_split
+
+
+def test_the_c_split_declines_keys_it_cannot_look_up() -> None:
+    split = native_split()
+    table = [0, 1]
+    records = [("a", 1), ("b", 2)]
+    assert split(records, ["a", "b"], None, {"a": 0}, table, 2) is None  # "b" not cached
+    assert split(records, ["a", 7], None, {"a": 0, 7: 1}, table, 2) is None  # not a str
+
+    class Name(str):
+        pass
+
+    assert split(records, ["a", Name("b")], None, {"a": 0, "b": 1}, table, 2) is None
+    assert split([], [], None, {}, table, 2) == [None, None]
+    assert split(records, ["a", "b"], [5, 6], {"a": 1, "b": 1}, table, 2) == [
+        None,
+        (records, ["a", "b"], [1, 1], [5, 6]),
+    ]
+
+
+def test_the_c_split_rejects_bad_arguments() -> None:
+    split = native_split()
+    with pytest.raises(ValueError, match="one length"):
+        split([1, 2], ["a"], None, {"a": 0}, [0], 1)
+    with pytest.raises(ValueError, match="one length"):
+        split([1], ["a"], [1, 2], {"a": 0}, [0], 1)
+    with pytest.raises(ValueError, match="key group 5 out of range"):
+        split([1], ["a"], None, {"a": 5}, [0, 1], 2)
+    with pytest.raises(ValueError, match="channel 3 out of range"):
+        split([1], ["a"], None, {"a": 0}, [3], 2)
+    with pytest.raises(TypeError):
+        split((1,), ["a"], None, {"a": 0}, [0], 1)
