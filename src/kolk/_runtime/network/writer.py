@@ -10,11 +10,13 @@ last two apply.
 Hot path (measured on benchmarks/bench_core.py): each writer type has its own ``emit`` loop
 with locals bound once per batch; the forward writer copies slices instead of single records.
 The hash writer splits a batch with the optional C extension ``_route`` when it was built
-(setup.py), else in pure Python with the same result.
+(setup.py) and the environment variable ``KOLK_NO_EXTENSIONS`` is not set, else in pure Python
+with the same result.
 """
 
 from __future__ import annotations
 
+import os
 import random
 from collections.abc import Callable
 from itertools import compress, repeat
@@ -30,6 +32,8 @@ _native_split: Callable[..., Any] | None
 try:
     from kolk._runtime.network._route import split as _native_split
 except ImportError:  # built without a C compiler: HashRecordWriter routes in pure Python
+    _native_split = None
+if os.environ.get("KOLK_NO_EXTENSIONS"):  # set (non-empty): pure Python, e.g. to compare
     _native_split = None
 
 _ONLY_STR = {str}

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
+import subprocess
+import sys
 import sysconfig
 from typing import Any
 
@@ -104,6 +107,15 @@ def test_the_c_split_is_built_where_there_is_a_compiler() -> None:
     if shutil.which(compiler) is None:
         pytest.skip(f"no C compiler ({compiler}): kolk routes in pure Python")
     assert writer_module._native_split is not None
+
+
+def test_kolk_no_extensions_turns_the_c_split_off() -> None:
+    probe = "from kolk._runtime.network import writer; print(writer._native_split is None)"
+    env = {**os.environ, "KOLK_NO_EXTENSIONS": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout == "True\n"
 
 
 @pytest.mark.parametrize("timestamps", [False, True])
