@@ -1,8 +1,12 @@
-"""Builds kolk's one optional C extension; everything else is in pyproject.toml.
+"""Builds kolk's optional C extensions; everything else is in pyproject.toml.
 
-``kolk._runtime.network._route`` splits a ``key_by`` batch into its channels in one C pass.
-It is optional: without a C compiler the build goes on and kolk routes in pure Python (the
-same result, slower; see src/kolk/_runtime/network/writer.py).
+- ``kolk._runtime.network._route`` splits a ``key_by`` batch into its channels in one pass
+  (see src/kolk/_runtime/network/writer.py);
+- ``kolk._runtime.network._flat`` encodes and decodes buffers of flat records for another
+  process (see src/kolk/_runtime/network/serialization.py).
+
+Both are optional: without a C compiler the build goes on and kolk does the same in pure
+Python (the same results, slower). ``KOLK_NO_EXTENSIONS=1`` turns them off at run time.
 """
 
 from setuptools import Extension, setup
@@ -13,6 +17,11 @@ setup(
             "kolk._runtime.network._route",
             ["src/kolk/_runtime/network/_route.c"],
             optional=True,
-        )
+        ),
+        Extension(
+            "kolk._runtime.network._flat",
+            ["src/kolk/_runtime/network/_flat.c"],
+            optional=True,
+        ),
     ]
 )

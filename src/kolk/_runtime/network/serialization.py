@@ -18,6 +18,11 @@ how the body was written, so decoding never guesses:
   cycle) is pickled with the memo instead. Values pickled by reference to their class
   (``Decimal``, ``Row``, ``RowKind``, dates) are not flat: without the memo the class would be
   written once per value (rows: 5x slower).
+- ``DATA_FLAT``: the same records and timestamps in the C extension ``_flat``'s format (tagged
+  values: None, bool, 64-bit int, float, UTF-8 str, tuples of them; see ``_flat.c``), for a
+  flat declared type when the extension is built (``native.py``). Values it cannot carry (an
+  int beyond 64 bits, a str with a lone surrogate, any other type) send the buffer by pickle.
+  The decoded tuples are untracked by the garbage collector (they hold atomic values only).
 - ``DATA_STRINGS``: ``marshal.dumps(records)``, every record an exact ``str``;
   ``DATA_STRINGS_TS`` adds timestamps: ``length:u32``, the marshal, ``pickle.dumps(timestamps)``.
 - ``DATA_ROWS``: every record an exact :class:`~kolk.common.types.Row`, sent as columns,
@@ -32,7 +37,8 @@ as Flink calls the key selector on both sides.
 Measured (benchmarks/bench_serialization.py, 1,024 records, ns/record encode/decode, codec vs
 plain pickle): str 23/35 vs 41/52; Row(name, age, score) 388/843 vs 1,055/3,138;
 ``(str, int)`` declared flat, fast mode against the memo: 45% less to encode, 25% less to
-decode (the memo's table and its growth are what fast mode saves).
+decode (the memo's table and its growth are what fast mode saves); the C extension: see
+benchmarks/README.md.
 
 Why only strings use ``marshal``: marshal writes *any* object exporting the buffer protocol
 (``bytearray``, ``memoryview``, ``array.array``, NumPy arrays and scalars such as
@@ -65,6 +71,7 @@ from operator import attrgetter
 from typing import Any, NoReturn
 
 from kolk._runtime.network.buffer import END_OF_PARTITION, Buffer, FlushReason
+from kolk._runtime.network.native import native_extension
 from kolk.common.typeinfo import (
     BasicType,
     BasicTypeInfo,
@@ -91,6 +98,7 @@ _DATA_PICKLE = 1
 _DATA_STRINGS = 2
 _DATA_STRINGS_TS = 3
 _DATA_ROWS = 4
+_DATA_FLAT = 5
 _EVENT_END_OF_PARTITION = 16
 _EVENT_PICKLE = 17
 
@@ -98,6 +106,8 @@ _PROTOCOL = 5
 _HEADER = struct.Struct("<BB")
 _LENGTH = struct.Struct("<I")
 _BODY = _HEADER.size
+
+_flat_extension = native_extension("_flat")
 
 _REASONS = tuple(FlushReason)
 _REASON_CODES = {reason: code for code, reason in enumerate(_REASONS)}
@@ -191,6 +201,10 @@ class BufferCodec:
                     self._unserializable(records, exc)
                 return _HEADER.pack(_DATA_ROWS, reason) + body
         if self._flat:
+            if _flat_extension is not None:
+                flat = _flat_extension.encode(_HEADER.pack(_DATA_FLAT, reason), records, timestamps)
+                if flat is not None:
+                    return flat  # type: ignore[no-any-return]
             payload = _dumps_fast(_DATA_PICKLE, reason, (records, timestamps))
             if payload is not None:
                 return payload
@@ -211,6 +225,14 @@ class BufferCodec:
         reason = _REASONS[reason_code]
         if encoding == _DATA_PICKLE:
             records, timestamps = pickle.loads(view[_BODY:])
+            return Buffer(records, flush_reason=reason, timestamps=timestamps)
+        if encoding == _DATA_FLAT:
+            if _flat_extension is None:
+                raise KolkInternalError(
+                    "a buffer in the C extension's format reached a process without it: "
+                    "every process of a job must run the same installation and environment"
+                )
+            records, timestamps = _flat_extension.decode(view[_BODY:])
             return Buffer(records, flush_reason=reason, timestamps=timestamps)
         if encoding == _DATA_STRINGS:
             return Buffer(marshal.loads(view[_BODY:]), flush_reason=reason)

@@ -16,7 +16,6 @@ with the same result.
 
 from __future__ import annotations
 
-import os
 import random
 from collections.abc import Callable
 from itertools import compress, repeat
@@ -26,15 +25,11 @@ from typing import Any
 from kolk._runtime.errors import UserCodeError, describe_function
 from kolk._runtime.key_groups import KeyGroupAssigner
 from kolk._runtime.network.buffer import Buffer, FlushReason
+from kolk._runtime.network.native import native_extension
 from kolk._runtime.network.partition import ResultPartition
 
-_native_split: Callable[..., Any] | None
-try:
-    from kolk._runtime.network._route import split as _native_split
-except ImportError:  # built without a C compiler: HashRecordWriter routes in pure Python
-    _native_split = None
-if os.environ.get("KOLK_NO_EXTENSIONS"):  # set (non-empty): pure Python, e.g. to compare
-    _native_split = None
+_route = native_extension("_route")
+_native_split: Callable[..., Any] | None = None if _route is None else _route.split
 
 _ONLY_STR = {str}
 

@@ -88,26 +88,44 @@ def test_strings_use_marshal(type_info: Any, timestamps: list[Any] | None) -> No
     assert same(decoded.timestamps, timestamps)
 
 
+NATIVE = serialization._flat_extension is not None
+
+
+@pytest.fixture(params=["native", "python"])
+def flat_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Runs a test with the C extension for flat records (when built) and without it; returns
+    the encoding a flat declared type then gets."""
+    if request.param == "native":
+        if not NATIVE:
+            pytest.skip("the C extension kolk._runtime.network._flat is not built here")
+        return serialization._DATA_FLAT
+    monkeypatch.setattr(serialization, "_flat_extension", None)
+    return serialization._DATA_PICKLE
+
+
 @pytest.mark.parametrize(
-    ("type_info", "records"),
+    ("type_info", "records", "flat"),
     [
-        (Types.INT(), [0, -1, 2**31 - 1, 7]),
-        (Types.LONG(), [MIN_WATERMARK, MAX_WATERMARK, 0, 12345678901]),
-        (Types.DOUBLE(), [0.5, -0.0, math.inf, 1e300]),
-        (Types.TUPLE([Types.STRING(), Types.INT()]), PAIRS),
-        (Types.LIST(Types.STRING()), [["a", "b"], [], ["c"]]),
-        (Types.MAP(Types.STRING(), Types.LONG()), [{"a": 1}, {}, {"b": 2, "c": 3}]),
-        (None, PAIRS),
-        (None, [Point(1, 2), Point(3, 4)]),
-        (Types.PICKLED_BYTE_ARRAY(), [Point(1, 2), ("mixed", Point(0, 0)), None]),
+        (Types.INT(), [0, -1, 2**31 - 1, 7], True),
+        (Types.LONG(), [MIN_WATERMARK, MAX_WATERMARK, 0, 12345678901], True),
+        (Types.DOUBLE(), [0.5, -0.0, math.inf, 1e300], True),
+        (Types.TUPLE([Types.STRING(), Types.INT()]), PAIRS, True),
+        (Types.STRING(), ["a", None, "b"], True),  # STRING allows None: not for marshal
+        (Types.LIST(Types.STRING()), [["a", "b"], [], ["c"]], False),
+        (Types.MAP(Types.STRING(), Types.LONG()), [{"a": 1}, {}, {"b": 2, "c": 3}], False),
+        (None, PAIRS, False),
+        (None, [Point(1, 2), Point(3, 4)], False),
+        (Types.PICKLED_BYTE_ARRAY(), [Point(1, 2), ("mixed", Point(0, 0)), None], False),
     ],
 )
 @pytest.mark.parametrize("timestamps", [False, True])
-def test_other_records_are_pickled(type_info: Any, records: list[Any], timestamps: bool) -> None:
+def test_other_records_are_pickled_or_flat(
+    type_info: Any, records: list[Any], flat: bool, timestamps: bool, flat_path: int
+) -> None:
     stamps = STAMPS[: len(records)] if timestamps else None
     codec = BufferCodec(type_info, "Map")
     decoded, encoding = round_trip(codec, Buffer(records, timestamps=stamps))
-    assert encoding == serialization._DATA_PICKLE
+    assert encoding == (flat_path if flat else serialization._DATA_PICKLE)
     assert same(decoded.records, records)
     assert decoded.timestamps == stamps
 
@@ -128,20 +146,26 @@ FLAT = Types.TUPLE([Types.STRING(), Types.LONG(), Types.TUPLE([Types.DOUBLE(), T
         (None, False),
     ],
 )
-def test_only_flat_declared_types_pickle_without_the_memo(type_info: Any, flat: bool) -> None:
+def test_only_flat_declared_types_write_each_record_on_its_own(
+    type_info: Any, flat: bool, flat_path: int
+) -> None:
     key = "".join(["k", "ey"])  # one str object held by every record
     records = [(key, i, (0.5 * i, i % 2 == 0)) for i in range(3)]
     payload = BufferCodec(type_info, "Map").encode(Buffer(records))
-    memo = payload[2:] == pickle.dumps((records, None), 5)
-    assert memo is not flat
-    # Without the memo the shared string is written once per record, as Flink's serializers
-    # write each record on its own; with it, once.
+    if flat:
+        assert payload[0] == flat_path
+    else:
+        assert payload[2:] == pickle.dumps((records, None), 5)
+    # Flat: the shared string is written once per record, as Flink's serializers write each
+    # record on its own (the C format, or pickle without its memo); otherwise once.
     assert payload.count(b"key") == (3 if flat else 1)
     decoded = BufferCodec(type_info, "Map").decode(payload)
     assert same(decoded.records, records)
 
 
-def test_a_flat_declared_record_that_fast_mode_refuses_is_pickled_with_the_memo() -> None:
+def test_a_flat_declared_record_that_fast_mode_refuses_is_pickled_with_the_memo(
+    flat_path: int,
+) -> None:
     cycle: list[Any] = []
     cycle.append(cycle)
     records = [("a", 1), ("b", cycle)]  # breaks the declared type; must still travel intact
@@ -162,6 +186,83 @@ def test_rows_of_basic_fields_keep_the_memo() -> None:
     assert encoding == serialization._DATA_ROWS
     assert same(decoded.records, records)
     assert decoded.timestamps == [1, 2]
+
+
+flat_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**63 - 1)
+    | st.floats(allow_nan=True)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4).map(tuple),
+    max_leaves=12,
+)
+
+
+@pytest.mark.skipif(not NATIVE, reason="the C extension kolk._runtime.network._flat is not built")
+@given(
+    records=st.lists(flat_values, max_size=20),
+    stamped=st.booleans(),
+)
+def test_the_c_format_carries_every_flat_value_exactly(records: list[Any], stamped: bool) -> None:
+    stamps = [i * 1_000 if i % 3 else None for i in range(len(records))] if stamped else None
+    payload = BufferCodec(FLAT, "Map").encode(Buffer(records, timestamps=stamps))
+    assert payload[0] == serialization._DATA_FLAT
+    decoded = BufferCodec(FLAT, "Map").decode(memoryview(b"xx" + payload)[2:])
+    assert same(decoded.records, records)
+    assert decoded.timestamps == stamps
+
+
+@pytest.mark.skipif(not NATIVE, reason="the C extension kolk._runtime.network._flat is not built")
+@pytest.mark.parametrize(
+    "odd",
+    [2**63, -(2**63) - 1, "\ud800", b"bytes", [1], 1.5j, Name("str subclass")],
+)
+def test_values_the_c_format_cannot_carry_go_by_pickle(odd: Any) -> None:
+    records = [("a", 1), ("b", odd)]
+    payload = BufferCodec(FLAT, "Map").encode(Buffer(records))
+    assert payload[0] == serialization._DATA_PICKLE
+    assert same(BufferCodec(FLAT, "Map").decode(payload).records, records)
+
+
+@pytest.mark.skipif(not NATIVE, reason="the C extension kolk._runtime.network._flat is not built")
+def test_tuples_nested_beyond_the_c_format_depth_go_by_pickle() -> None:
+    deep: Any = ("leaf",)
+    for _ in range(40):
+        deep = (deep,)
+    payload = BufferCodec(FLAT, "Map").encode(Buffer([deep]))
+    assert payload[0] == serialization._DATA_PICKLE
+    assert BufferCodec(FLAT, "Map").decode(payload).records == [deep]
+
+
+@pytest.mark.skipif(not NATIVE, reason="the C extension kolk._runtime.network._flat is not built")
+def test_decoded_flat_tuples_are_not_tracked_by_the_garbage_collector() -> None:
+    import gc
+
+    records = [("a", 1, ("b", 2.5)), ("c", None, ())]
+    payload = BufferCodec(FLAT, "Map").encode(Buffer(records))
+    decoded = BufferCodec(FLAT, "Map").decode(payload).records
+    assert [gc.is_tracked(r) for r in decoded] == [False, False]
+    assert not gc.is_tracked(decoded[0][2])
+    assert gc.is_tracked(decoded)  # the list itself is
+
+
+@pytest.mark.skipif(not NATIVE, reason="the C extension kolk._runtime.network._flat is not built")
+@pytest.mark.parametrize("cut", [1, 3, 6, 9])
+def test_a_truncated_c_payload_is_an_error_not_a_crash(cut: int) -> None:
+    payload = BufferCodec(FLAT, "Map").encode(Buffer([("abc", 1), ("d", 2)]))
+    with pytest.raises(ValueError, match="decode: "):
+        BufferCodec(FLAT, "Map").decode(payload[: len(payload) - cut])
+
+
+@pytest.mark.skipif(not NATIVE, reason="the C extension kolk._runtime.network._flat is not built")
+def test_a_c_payload_in_a_process_without_the_extension_is_an_internal_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    payload = BufferCodec(FLAT, "Map").encode(Buffer([("a", 1)]))
+    monkeypatch.setattr(serialization, "_flat_extension", None)
+    with pytest.raises(KolkInternalError, match="same installation and environment"):
+        BufferCodec(FLAT, "Map").decode(payload)
 
 
 def rows() -> list[Row]:
@@ -226,7 +327,6 @@ def test_a_row_stream_with_other_records_is_pickled() -> None:
     ("type_info", "records"),
     [
         (Types.STRING(), ["a", "b", Name("c"), "d"]),  # marshal raises midway
-        (Types.STRING(), ["a", None, "b"]),  # STRING allows None
         (None, ["a", 1, 2.5, None]),  # undeclared, a str first
         (Types.STRING(), ["a", bytearray(b"raw"), array.array("q", [1, 2])]),
     ],
