@@ -110,18 +110,23 @@ class _Count(KeyedProcessFunction):
         yield value[0], n
 
 
-def _keyed_counts(parallelism: int) -> list[tuple[str, int]]:
+def _keyed_counts(parallelism: int, declared: bool) -> list[tuple[str, int]]:
     env = _env(parallelism)
     data = [(f"k{i % 7}", i) for i in range(5000)]
-    stream = env.from_collection(data).key_by(lambda r: r[0]).process(_Count())
+    # Declared: the records cross processes in the codec's flat format, with their keys.
+    type_info = Types.TUPLE([Types.STRING(), Types.INT()]) if declared else None
+    stream = env.from_collection(data, type_info).key_by(lambda r: r[0]).process(_Count())
     return list(stream.execute_and_collect())
 
 
-def test_keyed_state_across_processes_gives_the_in_process_result(processes: Any) -> None:
+@pytest.mark.parametrize("declared", [False, True])
+def test_keyed_state_across_processes_gives_the_in_process_result(
+    processes: Any, declared: bool
+) -> None:
     processes(1)
-    expected = _keyed_counts(2)
+    expected = _keyed_counts(2, declared)
     processes(2)
-    actual = _keyed_counts(2)
+    actual = _keyed_counts(2, declared)
     assert sorted(actual) == sorted(expected)
     # Per key, the counts arrive in order wherever the subtask runs.
     for key in {k for k, _ in expected}:

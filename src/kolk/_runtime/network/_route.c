@@ -8,6 +8,31 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+/* A record that is a tuple of atomic values (None, bool, int, float, str, or tuples the
+ * collector no longer tracks) can never be part of a reference cycle: untrack it now, as
+ * CPython's collector does the first time it meets one (_PyTuple_MaybeUntrack). Records wait
+ * in buffers across collections; the collector would otherwise walk every one of them. */
+static void
+untrack_if_atomic(PyObject *record)
+{
+    if (!PyTuple_CheckExact(record) || !PyObject_GC_IsTracked(record)) {
+        return;
+    }
+    const Py_ssize_t n = PyTuple_GET_SIZE(record);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = PyTuple_GET_ITEM(record, i);
+        if (item == Py_None || PyUnicode_CheckExact(item) || PyLong_CheckExact(item) ||
+            PyFloat_CheckExact(item) || PyBool_Check(item)) {
+            continue;
+        }
+        if (PyTuple_CheckExact(item) && !PyObject_GC_IsTracked(item)) {
+            continue;
+        }
+        return;
+    }
+    PyObject_GC_UnTrack(record);
+}
+
 PyDoc_STRVAR(split_doc,
 "split(records, keys, timestamps, cache, channel_of_key_group, num_channels)\n"
 "\n"
@@ -18,7 +43,8 @@ PyDoc_STRVAR(split_doc,
 "Returns a list of num_channels entries, each None (no record) or a tuple\n"
 "(records, keys, key_groups, timestamps or None); or None, computing nothing,\n"
 "when some key is not an exact str or not in the cache (the caller then\n"
-"assigns key groups itself).");
+"assigns key groups itself). Records that are tuples of atomic values are\n"
+"untracked by the garbage collector, as its first collection would.");
 
 static PyObject *
 split(PyObject *module, PyObject *args)
@@ -80,6 +106,9 @@ split(PyObject *module, PyObject *args)
         channel[i] = c;
         groups[i] = group;
         counts[c]++;
+    }
+    for (Py_ssize_t i = 0; i < len; i++) {
+        untrack_if_atomic(PyList_GET_ITEM(records, i));
     }
     result = PyList_New(n);
     if (result == NULL) {

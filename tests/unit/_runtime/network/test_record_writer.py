@@ -194,3 +194,23 @@ def test_the_c_split_rejects_bad_arguments() -> None:
         split([1], ["a"], None, {"a": 0}, [3], 2)
     with pytest.raises(TypeError):
         split((1,), ["a"], None, {"a": 0}, [0], 1)
+
+
+def test_the_c_split_untracks_only_records_of_atomic_values() -> None:
+    import gc
+
+    split = native_split()
+
+    def record(*values: Any) -> tuple[Any, ...]:
+        return values  # built at run time: tracked until untracked
+
+    inner = record("x", 2)
+    atomic = [record("a", 1), record("b", 2.5, None, True), record("c", inner)]
+    gc.collect()  # may untrack inner already; either way it holds atomic values only
+    mutable = [("d", [1]), ("e", {"k": 1}), ("f", (1, [2]))]
+    records = atomic + mutable
+    keys = [r[0] for r in records]
+    split(records, keys, None, dict.fromkeys(keys, 0), [0], 1)
+    assert [gc.is_tracked(r) for r in atomic[:2]] == [False, False]
+    assert gc.is_tracked(atomic[2]) == gc.is_tracked(inner)
+    assert [gc.is_tracked(r) for r in mutable] == [True, True, True]
