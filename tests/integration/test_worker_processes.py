@@ -113,7 +113,7 @@ class _Count(KeyedProcessFunction):
 def _keyed_counts(parallelism: int, declared: bool) -> list[tuple[str, int]]:
     env = _env(parallelism)
     data = [(f"k{i % 7}", i) for i in range(5000)]
-    # Declared: the records cross processes in the codec's flat format, with their keys.
+    # Declared: the records cross processes in the codec's format for flat types.
     type_info = Types.TUPLE([Types.STRING(), Types.INT()]) if declared else None
     stream = env.from_collection(data, type_info).key_by(lambda r: r[0]).process(_Count())
     return list(stream.execute_and_collect())

@@ -4,8 +4,7 @@
  * holds the contract). A flat value is None, a bool, an int that fits in 64 bits, a float, a
  * str, or a tuple of flat values (nested at most MAX_DEPTH deep), each of exactly that type.
  *
- * Body: flags:u8 (1: timestamps follow, 2: key groups follow), count:u32, the records, then
- * count timestamps and count key groups if the flags say so.
+ * Body: has_timestamps:u8, count:u32, the records, then (if has_timestamps) count timestamps.
  * Each value is a tag byte and its data, numbers in the machine's byte order (both ends of a
  * channel run on one machine):
  *   'N' None, 'T' True, 'F' False, 'i' int64, 'd' float64,
@@ -142,29 +141,25 @@ put_value(Writer *w, PyObject *v, int depth)
 }
 
 PyDoc_STRVAR(encode_doc,
-"encode(prefix, records, timestamps, key_groups) -> bytes | None\n"
+"encode(prefix, records, timestamps) -> bytes | None\n"
 "\n"
-"prefix, then the body of a list of flat records, their timestamps and their key\n"
-"groups (each a list of flat values of the same length, or None); None if some\n"
-"value is not flat.");
+"prefix, then the body of a list of flat records and their timestamps (a list of\n"
+"flat values of the same length, or None); None if some value is not flat.");
 
 static PyObject *
 encode(PyObject *module, PyObject *args)
 {
     Py_buffer prefix;
-    PyObject *records, *timestamps, *groups;
-    if (!PyArg_ParseTuple(args, "y*O!OO:encode", &prefix, &PyList_Type, &records, &timestamps,
-                          &groups)) {
+    PyObject *records, *timestamps;
+    if (!PyArg_ParseTuple(args, "y*O!O:encode", &prefix, &PyList_Type, &records, &timestamps)) {
         return NULL;
     }
     PyObject *result = NULL;
     const Py_ssize_t count = PyList_GET_SIZE(records);
     const int has_ts = timestamps != Py_None;
-    const int has_groups = groups != Py_None;
-    if ((has_ts && (!PyList_Check(timestamps) || PyList_GET_SIZE(timestamps) != count)) ||
-        (has_groups && (!PyList_Check(groups) || PyList_GET_SIZE(groups) != count))) {
-        PyErr_SetString(PyExc_ValueError, "encode: timestamps and key groups must be None or "
-                                          "lists as long as the records");
+    if (has_ts && (!PyList_Check(timestamps) || PyList_GET_SIZE(timestamps) != count)) {
+        PyErr_SetString(PyExc_ValueError, "encode: timestamps must be None or a list as long "
+                                          "as the records");
         PyBuffer_Release(&prefix);
         return NULL;
     }
@@ -174,8 +169,8 @@ encode(PyObject *module, PyObject *args)
         r = put(&w, prefix.buf, prefix.len);
     }
     if (r == 0) {
-        char flags = (char)((has_ts ? 1 : 0) | (has_groups ? 2 : 0));
-        r = put(&w, &flags, 1);
+        char flag = has_ts ? 1 : 0;
+        r = put(&w, &flag, 1);
     }
     if (r == 0 && count > UINT32_MAX) {
         r = 1;
@@ -189,9 +184,6 @@ encode(PyObject *module, PyObject *args)
     }
     for (Py_ssize_t i = 0; r == 0 && has_ts && i < count; i++) {
         r = put_value(&w, PyList_GET_ITEM(timestamps, i), 0);
-    }
-    for (Py_ssize_t i = 0; r == 0 && has_groups && i < count; i++) {
-        r = put_value(&w, PyList_GET_ITEM(groups, i), 0);
     }
     if (r == 0) {
         result = PyBytes_FromStringAndSize(w.data, w.size);
@@ -323,7 +315,7 @@ get_list(Reader *r, uint32_t count)
 }
 
 PyDoc_STRVAR(decode_doc,
-"decode(body) -> (records, timestamps or None, key groups or None)\n"
+"decode(body) -> (records, timestamps or None)\n"
 "\n"
 "The records and timestamps of a body made by encode (after its prefix).");
 
@@ -335,13 +327,12 @@ decode(PyObject *module, PyObject *args)
         return NULL;
     }
     Reader r = {body.buf, body.len, 0};
-    PyObject *records = NULL, *timestamps = NULL, *groups = NULL, *result = NULL;
+    PyObject *records = NULL, *timestamps = NULL, *result = NULL;
     uint32_t count;
     if (need(&r, 5) < 0) {
         goto done;
     }
-    const int has_ts = (r.data[0] & 1) != 0;
-    const int has_groups = (r.data[0] & 2) != 0;
+    const int has_ts = r.data[0] != 0;
     memcpy(&count, r.data + 1, 4);
     r.at = 5;
     if (need(&r, count) < 0) {
@@ -355,19 +346,14 @@ decode(PyObject *module, PyObject *args)
     if (timestamps == NULL) {
         goto done;
     }
-    groups = has_groups ? get_list(&r, count) : Py_NewRef(Py_None);
-    if (groups == NULL) {
-        goto done;
-    }
     if (r.at != r.size) {
         PyErr_SetString(PyExc_ValueError, "decode: bytes left after the last value");
         goto done;
     }
-    result = PyTuple_Pack(3, records, timestamps, groups);
+    result = PyTuple_Pack(2, records, timestamps);
 done:
     Py_XDECREF(records);
     Py_XDECREF(timestamps);
-    Py_XDECREF(groups);
     PyBuffer_Release(&body);
     return result;
 }

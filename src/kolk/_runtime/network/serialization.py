@@ -23,10 +23,6 @@ how the body was written, so decoding never guesses:
   flat declared type when the extension is built (``native.py``). Values it cannot carry (an
   int beyond 64 bits, a str with a lone surrogate, any other type) send the buffer by pickle.
   The decoded tuples are untracked by the garbage collector (they hold atomic values only).
-  ``DATA_FLAT_KEYED``: a keyed buffer (from a ``key_by``) whose every key *is* field ``f`` of
-  its tuple record (``lambda r: r[0]``): a third header byte ``f``, and the key groups after
-  the timestamps. The consumer takes the keys back from the records (``itemgetter(f)``) and
-  calls no key selector, as PyFlink ships the key with the record.
 - ``DATA_STRINGS``: ``marshal.dumps(records)``, every record an exact ``str``;
   ``DATA_STRINGS_TS`` adds timestamps: ``length:u32``, the marshal, ``pickle.dumps(timestamps)``.
 - ``DATA_ROWS``: every record an exact :class:`~kolk.common.types.Row`, sent as columns,
@@ -35,8 +31,8 @@ how the body was written, so decoding never guesses:
 - ``EVENT_END_OF_PARTITION``: no body; decodes to the ``END_OF_PARTITION`` singleton.
 - ``EVENT_PICKLE``: any other event (``Watermark``, ``WatermarkStatus``), pickled.
 
-Otherwise ``keys`` and ``key_groups`` are not sent: the keyed consumer computes them from the
-records, as Flink calls the key selector on both sides.
+``keys`` and ``key_groups`` are not sent: the keyed consumer computes them from the records,
+as Flink calls the key selector on both sides.
 
 Measured (benchmarks/bench_serialization.py, 1,024 records, ns/record encode/decode, codec vs
 plain pickle): str 23/35 vs 41/52; Row(name, age, score) 388/843 vs 1,055/3,138;
@@ -71,7 +67,7 @@ import io
 import marshal
 import pickle
 import struct
-from operator import attrgetter, is_, itemgetter
+from operator import attrgetter
 from typing import Any, NoReturn
 
 from kolk._runtime.network.buffer import END_OF_PARTITION, Buffer, FlushReason
@@ -103,14 +99,12 @@ _DATA_STRINGS = 2
 _DATA_STRINGS_TS = 3
 _DATA_ROWS = 4
 _DATA_FLAT = 5
-_DATA_FLAT_KEYED = 6
 _EVENT_END_OF_PARTITION = 16
 _EVENT_PICKLE = 17
 
 _PROTOCOL = 5
 _HEADER = struct.Struct("<BB")
 _LENGTH = struct.Struct("<I")
-_KEYED_HEADER = struct.Struct("<BBB")
 _BODY = _HEADER.size
 
 _flat_extension = native_extension("_flat")
@@ -208,13 +202,7 @@ class BufferCodec:
                 return _HEADER.pack(_DATA_ROWS, reason) + body
         if self._flat:
             if _flat_extension is not None:
-                field = _key_field(records, buffer.keys)
-                if field is None:
-                    prefix, groups = _HEADER.pack(_DATA_FLAT, reason), None
-                else:
-                    prefix = _KEYED_HEADER.pack(_DATA_FLAT_KEYED, reason, field)
-                    groups = buffer.key_groups
-                flat = _flat_extension.encode(prefix, records, timestamps, groups)
+                flat = _flat_extension.encode(_HEADER.pack(_DATA_FLAT, reason), records, timestamps)
                 if flat is not None:
                     return flat  # type: ignore[no-any-return]
             payload = _dumps_fast(_DATA_PICKLE, reason, (records, timestamps))
@@ -238,21 +226,14 @@ class BufferCodec:
         if encoding == _DATA_PICKLE:
             records, timestamps = pickle.loads(view[_BODY:])
             return Buffer(records, flush_reason=reason, timestamps=timestamps)
-        if encoding in (_DATA_FLAT, _DATA_FLAT_KEYED):
+        if encoding == _DATA_FLAT:
             if _flat_extension is None:
                 raise KolkInternalError(
                     "a buffer in the C extension's format reached a process without it: "
                     "every process of a job must run the same installation and environment"
                 )
-            if encoding == _DATA_FLAT:
-                records, timestamps, _ = _flat_extension.decode(view[_BODY:])
-                return Buffer(records, flush_reason=reason, timestamps=timestamps)
-            field = view[_BODY]
-            records, timestamps, groups = _flat_extension.decode(view[_KEYED_HEADER.size :])
-            keys = list(map(itemgetter(field), records))
-            return Buffer(
-                records, flush_reason=reason, keys=keys, key_groups=groups, timestamps=timestamps
-            )
+            records, timestamps = _flat_extension.decode(view[_BODY:])
+            return Buffer(records, flush_reason=reason, timestamps=timestamps)
         if encoding == _DATA_STRINGS:
             return Buffer(marshal.loads(view[_BODY:]), flush_reason=reason)
         if encoding == _DATA_STRINGS_TS:
@@ -318,23 +299,6 @@ def _encode_strings(records: list[Any], timestamps: list[Any] | None, reason: in
             pickle.dumps(timestamps, _PROTOCOL),
         )
     )
-
-
-def _key_field(records: list[Any], keys: list[Any] | None) -> int | None:
-    """The index ``f`` such that every key is the very object ``record[f]`` (the key selector
-    picked a field), or None: no keys, or keys computed otherwise."""
-    if keys is None or records[0].__class__ is not tuple:
-        return None
-    first_key = keys[0]
-    field = next((i for i, value in enumerate(records[0][:256]) if value is first_key), None)
-    if field is None:
-        return None
-    try:
-        if all(map(is_, keys, map(itemgetter(field), records))):
-            return field
-    except (TypeError, IndexError):  # a record that is not a tuple, or a shorter one
-        pass
-    return None
 
 
 def _is_flat(type_info: TypeInformation) -> bool:

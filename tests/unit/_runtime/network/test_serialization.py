@@ -362,45 +362,6 @@ def test_flush_reason_is_kept(reason: FlushReason, records: list[Any]) -> None:
     assert decoded.records == records
 
 
-@pytest.mark.skipif(not NATIVE, reason="the C extension kolk._runtime.network._flat is not built")
-@pytest.mark.parametrize("stamps", [None, STAMPS])
-def test_keys_that_are_a_field_of_flat_records_travel_with_them(stamps: Any) -> None:
-    records = [("a", 1, "x"), ("b", 2, "y"), ("a", 3, "x"), ("c", 4, "z")]
-    for field in (0, 2):
-        keys = [r[field] for r in records]
-        buffer = Buffer(records, keys=keys, key_groups=[1, 2, 1, 3], timestamps=stamps)
-        codec = BufferCodec(Types.TUPLE([Types.STRING(), Types.INT(), Types.STRING()]), "Map")
-        payload = codec.encode(buffer)
-        assert payload[:3] == bytes([serialization._DATA_FLAT_KEYED, payload[1], field])
-        decoded = codec.decode(payload)
-        assert decoded.records == records
-        assert decoded.keys == keys
-        assert all(k is r[field] for k, r in zip(decoded.keys, decoded.records, strict=True))
-        assert decoded.key_groups == [1, 2, 1, 3]
-        assert decoded.timestamps == stamps
-
-
-@pytest.mark.skipif(not NATIVE, reason="the C extension kolk._runtime.network._flat is not built")
-@pytest.mark.parametrize(
-    ("records", "keys"),
-    [
-        ([("a", 1), ("b", 2)], ["A", "B"]),  # computed keys, not fields
-        ([("a", 1), ("bb", 2)], ["a", "".join(["b", "b"])]),  # equal, not the field itself
-        ([("a", 1), "b"], ["a", "b"]),  # a record that is not a tuple
-        ([("a", 1), ()], ["a", None]),  # a shorter one
-        (["a", "b"], ["a", "b"]),  # strings: their own path
-    ],
-)
-def test_keys_that_are_not_a_field_of_every_record_stay_behind(
-    records: list[Any], keys: list[Any]
-) -> None:
-    buffer = Buffer(records, keys=keys, key_groups=[0] * len(keys))
-    codec = BufferCodec(Types.TUPLE([Types.STRING(), Types.INT()]), "Map")
-    decoded = codec.decode(codec.encode(buffer))
-    assert decoded.keys is None and decoded.key_groups is None
-    assert same(decoded.records, records)
-
-
 def test_keys_and_key_groups_stay_behind() -> None:
     buffer = Buffer(PAIRS, keys=["a", "b", "a", "c"], key_groups=[1, 2, 1, 3], timestamps=STAMPS)
     decoded, _ = round_trip(BufferCodec(None, "Map"), buffer)
