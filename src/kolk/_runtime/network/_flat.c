@@ -74,6 +74,19 @@ put_tag_u32(Writer *w, char tag, Py_ssize_t n)
     return 0;
 }
 
+/* A tag and 8 bytes (an int64 or a double). */
+static int
+put_tag_8(Writer *w, char tag, const void *bytes)
+{
+    if (reserve(w, 9) < 0) {
+        return -1;
+    }
+    w->data[w->size] = tag;
+    memcpy(w->data + w->size + 1, bytes, 8);
+    w->size += 9;
+    return 0;
+}
+
 /* 0: written; 1: not flat (the caller falls back); -1: error set. */
 static int
 put_value(Writer *w, PyObject *v, int depth)
@@ -97,23 +110,11 @@ put_value(Writer *w, PyObject *v, int depth)
             return -1;
         }
         int64_t x64 = (int64_t)x;
-        if (reserve(w, 9) < 0) {
-            return -1;
-        }
-        w->data[w->size] = 'i';
-        memcpy(w->data + w->size + 1, &x64, 8);
-        w->size += 9;
-        return 0;
+        return put_tag_8(w, 'i', &x64);
     }
     if (PyFloat_CheckExact(v)) {
         double x = PyFloat_AS_DOUBLE(v);
-        if (reserve(w, 9) < 0) {
-            return -1;
-        }
-        w->data[w->size] = 'd';
-        memcpy(w->data + w->size + 1, &x, 8);
-        w->size += 9;
-        return 0;
+        return put_tag_8(w, 'd', &x);
     }
     if (PyUnicode_CheckExact(v)) {
         Py_ssize_t n;
