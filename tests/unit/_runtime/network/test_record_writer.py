@@ -16,6 +16,7 @@ from kolk._runtime.errors import UserCodeError
 from kolk._runtime.key_groups import KeyGroupAssigner, assign_to_key_group
 from kolk._runtime.network import writer as writer_module
 from kolk._runtime.network.buffer import FlushReason
+from kolk._runtime.network.native import native_extension
 from kolk._runtime.network.partition import ResultPartition
 from kolk._runtime.network.writer import (
     BroadcastRecordWriter,
@@ -102,11 +103,14 @@ def routing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     return str(request.param)
 
 
-def test_the_c_split_is_built_where_there_is_a_compiler() -> None:
+def test_the_c_extensions_are_built_where_there_is_a_compiler() -> None:
+    if os.environ.get("KOLK_NO_EXTENSIONS"):
+        pytest.skip("KOLK_NO_EXTENSIONS is set: kolk runs in pure Python")
     compiler = str(sysconfig.get_config_var("CC") or "cc").split()[0]
     if shutil.which(compiler) is None:
         pytest.skip(f"no C compiler ({compiler}): kolk routes in pure Python")
     assert writer_module._native_split is not None
+    assert native_extension("_flat") is not None
 
 
 def test_kolk_no_extensions_turns_the_c_split_off() -> None:
