@@ -278,15 +278,10 @@ class KeyGroupAssigner:
 
     @property
     def str_cache(self) -> dict[Any, int]:
-        """The cache itself, for native code that looks up exact ``str`` keys (read only; see
-        :attr:`str_cache_get`)."""
+        """The cache itself (key → key group), read only, for callers that look up a batch of
+        exact ``str`` keys at C speed (``map(cache.__getitem__, keys)``, or native code); the
+        rules of :attr:`str_cache_get` apply: a miss means "call :meth:`assign`"."""
         return self._cache
-
-    @property
-    def str_cache_lookup(self) -> Callable[[Any], int]:
-        """The cache's ``__getitem__``: as :attr:`str_cache_get`, but a miss raises
-        ``KeyError`` (a batch then needs no check for misses when it has none)."""
-        return self._cache.__getitem__
 
     def operator_index(self, key: Any, parallelism: int) -> int:
         """Returns the subtask index (of ``parallelism``) that ``key`` is sent to."""

@@ -41,10 +41,10 @@ PyDoc_STRVAR(split_doc,
 "records, keys: lists of the same length; timestamps: such a list or None.\n"
 "cache: dict of exact-str key -> key group; channel_of_key_group: list of int.\n"
 "Returns a list of num_channels entries, each None (no record) or a tuple\n"
-"(records, keys, key_groups, timestamps or None); or None, computing nothing,\n"
-"when some key is not an exact str or not in the cache (the caller then\n"
-"assigns key groups itself). Records that are tuples of atomic values are\n"
-"untracked by the garbage collector, as its first collection would.");
+"(records, keys, key_groups, timestamps or None); or None when some key is not\n"
+"an exact str or not in the cache (the caller then assigns key groups itself).\n"
+"Records that are tuples of atomic values are untracked by the garbage\n"
+"collector, as its first collection would (also those met before a None).");
 
 static PyObject *
 split(PyObject *module, PyObject *args)
@@ -106,8 +106,7 @@ split(PyObject *module, PyObject *args)
         channel[i] = c;
         groups[i] = group;
         counts[c]++;
-    }
-    for (Py_ssize_t i = 0; i < len; i++) {
+        /* Harmless if the batch is declined later: the collector would untrack it too. */
         untrack_if_atomic(PyList_GET_ITEM(records, i));
     }
     result = PyList_New(n);

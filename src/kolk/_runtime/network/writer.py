@@ -281,7 +281,6 @@ class HashRecordWriter(RecordWriter):
         super().__init__(partition, capacity, flush_always, operator_name)
         self._get_key = _key_function(key_selector)
         self._assign = assigner.assign
-        self._str_cache_lookup = assigner.str_cache_lookup
         self._str_cache = assigner.str_cache
         n, max_p = self.num_channels, assigner.max_parallelism
         #: key group → channel (Flink's ``KeyGroupRangeAssignment`` for this consumer count).
@@ -405,7 +404,7 @@ class HashRecordWriter(RecordWriter):
         """
         if set(map(type, keys)) == _ONLY_STR:
             try:
-                return list(map(self._str_cache_lookup, keys))
+                return list(map(self._str_cache.__getitem__, keys))
             except KeyError:
                 pass
         return list(map(self._assign, keys))
