@@ -40,6 +40,7 @@ import os
 import platform
 import statistics
 import time
+import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -123,6 +124,28 @@ def _spin(n: int) -> None:
         total += i
 
 
+def in_two_processes(work: Callable[[], None]) -> None:
+    """Runs ``work`` in two forked processes at once and waits for both.
+
+    Raises:
+        RuntimeError: a process failed.
+    """
+    children = []
+    for _ in range(2):
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            try:
+                work()
+            except BaseException:
+                traceback.print_exc()
+                os._exit(1)
+            os._exit(0)
+        children.append(pid)
+    statuses = [os.waitpid(pid, 0)[1] for pid in children]
+    if any(statuses):
+        raise RuntimeError(f"a process failed (wait statuses {statuses})")
+
+
 def machine_speedup(n: int = 10_000_000) -> float:
     """What two processes give on this machine for pure Python with nothing shared: the time
     of one loop alone, times two, over the wall time of two such loops in two processes at
@@ -131,15 +154,7 @@ def machine_speedup(n: int = 10_000_000) -> float:
     _spin(n)
     alone = time.perf_counter() - start
     start = time.perf_counter()
-    children = []
-    for _ in range(2):
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child
-            _spin(n)
-            os._exit(0)
-        children.append(pid)
-    for pid in children:
-        os.waitpid(pid, 0)
+    in_two_processes(lambda: _spin(n))
     return 2 * alone / (time.perf_counter() - start)
 
 
@@ -153,18 +168,8 @@ def w2_ideal_split(n: int) -> Callable[[int], None]:
     def run(parallelism: int) -> None:
         if parallelism == 1:
             whole(1)
-            return
-        children = []
-        for _ in range(2):
-            pid = os.fork()
-            if pid == 0:  # pragma: no cover - the child
-                half(1)
-                os._exit(0)
-            children.append(pid)
-        for pid in children:
-            _, status = os.waitpid(pid, 0)
-            if status:
-                raise RuntimeError(f"a half of W2 failed (wait status {status})")
+        else:
+            in_two_processes(lambda: half(1))
 
     return run
 
