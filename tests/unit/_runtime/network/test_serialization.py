@@ -89,6 +89,9 @@ def test_strings_use_marshal(type_info: Any, timestamps: list[Any] | None) -> No
 
 
 NATIVE = serialization._flat_extension is not None
+needs_flat_extension = pytest.mark.skipif(
+    not NATIVE, reason="the C extension kolk._runtime.network._flat is not built"
+)
 
 
 @pytest.fixture(params=["native", "python"])
@@ -199,7 +202,7 @@ flat_values = st.recursive(
 )
 
 
-@pytest.mark.skipif(not NATIVE, reason="the C extension kolk._runtime.network._flat is not built")
+@needs_flat_extension
 @given(
     records=st.lists(flat_values, max_size=20),
     stamped=st.booleans(),
@@ -213,7 +216,7 @@ def test_the_c_format_carries_every_flat_value_exactly(records: list[Any], stamp
     assert decoded.timestamps == stamps
 
 
-@pytest.mark.skipif(not NATIVE, reason="the C extension kolk._runtime.network._flat is not built")
+@needs_flat_extension
 @pytest.mark.parametrize(
     "odd",
     [2**63, -(2**63) - 1, "\ud800", b"bytes", [1], 1.5j, Name("str subclass")],
@@ -225,7 +228,7 @@ def test_values_the_c_format_cannot_carry_go_by_pickle(odd: Any) -> None:
     assert same(BufferCodec(FLAT, "Map").decode(payload).records, records)
 
 
-@pytest.mark.skipif(not NATIVE, reason="the C extension kolk._runtime.network._flat is not built")
+@needs_flat_extension
 def test_tuples_nested_beyond_the_c_format_depth_go_by_pickle() -> None:
     deep: Any = ("leaf",)
     for _ in range(40):
@@ -235,7 +238,7 @@ def test_tuples_nested_beyond_the_c_format_depth_go_by_pickle() -> None:
     assert BufferCodec(FLAT, "Map").decode(payload).records == [deep]
 
 
-@pytest.mark.skipif(not NATIVE, reason="the C extension kolk._runtime.network._flat is not built")
+@needs_flat_extension
 def test_decoded_flat_tuples_are_not_tracked_by_the_garbage_collector() -> None:
     import gc
 
@@ -247,7 +250,7 @@ def test_decoded_flat_tuples_are_not_tracked_by_the_garbage_collector() -> None:
     assert gc.is_tracked(decoded)  # the list itself is
 
 
-@pytest.mark.skipif(not NATIVE, reason="the C extension kolk._runtime.network._flat is not built")
+@needs_flat_extension
 @pytest.mark.parametrize("cut", [1, 3, 6, 9])
 def test_a_truncated_c_payload_is_an_error_not_a_crash(cut: int) -> None:
     payload = BufferCodec(FLAT, "Map").encode(Buffer([("abc", 1), ("d", 2)]))
@@ -255,7 +258,7 @@ def test_a_truncated_c_payload_is_an_error_not_a_crash(cut: int) -> None:
         BufferCodec(FLAT, "Map").decode(payload[: len(payload) - cut])
 
 
-@pytest.mark.skipif(not NATIVE, reason="the C extension kolk._runtime.network._flat is not built")
+@needs_flat_extension
 def test_a_c_payload_in_a_process_without_the_extension_is_an_internal_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
